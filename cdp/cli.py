@@ -1,0 +1,57 @@
+"""`cdp` command line: generate demo data, print a build summary (more commands join as stages land)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from cdp.generator import generate
+
+    stats = generate(
+        out_dir=Path(args.out),
+        people=args.people,
+        seed=args.seed,
+        as_of=dt.date.fromisoformat(args.as_of),
+        progress=not args.quiet,
+    )
+    if not args.quiet:
+        total = sum(stats["person_records"].values())
+        print(f"generated {total:,} person-bearing records for {args.people:,} people in {args.out}")
+    return 0
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from cdp.summary import print_summary
+
+    return print_summary(Path(args.database))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cdp", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write deterministic synthetic source data plus ground truth")
+    gen.add_argument("--people", type=int, default=3000, help="number of real people behind the records")
+    gen.add_argument("--seed", type=int, default=42, help="random seed: same seed, same files")
+    gen.add_argument("--out", default="data", help="output folder: raw/<system>/<table>.parquet and truth/")
+    gen.add_argument("--as-of", default="2026-11-01", help="the day the extracts were taken (YYYY-MM-DD)")
+    gen.add_argument("--quiet", action="store_true", help="no progress output")
+    gen.set_defaults(func=_cmd_generate)
+
+    summ = sub.add_parser("summary", help="print a short summary of a built DuckDB database")
+    summ.add_argument("--database", default="data/cdp.duckdb")
+    summ.set_defaults(func=_cmd_summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

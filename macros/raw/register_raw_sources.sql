@@ -1,0 +1,182 @@
+{#
+    Make every raw feed declared in the source YAML available as a relation, before any model runs.
+
+    DuckDB: each source table is a view over <raw_data_path>/<system>/<table>.parquet.
+    Warehouses (Snowflake): the ingestion tool loads the raw tables; only the missing ones are handled.
+
+    What bad raw input gets (documented in README "Raw feeds" and tested in tests/python/test_raw_feeds.py):
+    - absent file or table (a feed that does not exist yet): an empty view with the declared, typed columns,
+      so the system builds as empty and the project still builds;
+    - empty (zero-byte) file: the same as absent, with a warning;
+    - file lacking a column marked `meta.required`: a compilation error naming the file and the column;
+    - file lacking an optional column: the column is added as a typed null, with a warning;
+    - file with extra columns: they are ignored, with a notice naming them;
+    - a column of another type: cast to the declared type (a value that cannot be cast fails loudly).
+    Every outcome is written to the relation <raw_schema_prefix>_meta.feed_status.
+#}
+
+{% macro register_raw_sources() -%}
+    {{ return(adapter.dispatch('register_raw_sources', 'cdp_identity')()) }}
+{%- endmacro %}
+
+
+{% macro raw_source_nodes() -%}
+    {#- The project's own source tables, in a stable order. -#}
+    {%- set nodes = [] -%}
+    {%- for node in graph.sources.values() | sort(attribute='unique_id') -%}
+        {%- if node.package_name == project_name and node.source_name != 'raw_meta' -%}
+            {%- do nodes.append(node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(nodes) }}
+{%- endmacro %}
+
+
+{% macro raw_column_is_required(column) -%}
+    {%- set meta = column.get('meta') or {} -%}
+    {%- set config_meta = (column.get('config') or {}).get('meta') or {} -%}
+    {{ return(meta.get('required', false) or config_meta.get('required', false)) }}
+{%- endmacro %}
+
+
+{% macro raw_empty_select(node) -%}
+    select
+    {%- for column in node.columns.values() %}
+        cast(null as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+    {%- endfor %}
+    where 1 = 0
+{%- endmacro %}
+
+
+{% macro raw_feed_status_sql(statuses) -%}
+    {#- statuses: list of dicts; rendered as a portable union of literal rows. -#}
+    {%- set cols = ['source_system', 'source_table', 'location', 'feed_status', 'missing_columns', 'ignored_columns'] -%}
+    {%- for s in statuses %}
+    select
+        {%- for c in cols %}
+        cast({{ "'" ~ (s[c] | replace("'", "''")) ~ "'" if s[c] else 'null' }} as varchar) as {{ c }}{{ "," }}
+        {%- endfor %}
+        {{ s['columns_declared'] }} as columns_declared
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro write_raw_feed_status(statuses) -%}
+    {%- set prefix = var('raw_schema_prefix', 'raw') -%}
+    {%- set database = var('raw_database', target.database) -%}
+    {%- set meta_schema = api.Relation.create(database=database, schema=prefix ~ '_meta') -%}
+    {%- do adapter.create_schema(meta_schema) -%}
+    {%- set relation = api.Relation.create(database=database, schema=prefix ~ '_meta', identifier='feed_status') -%}
+    {%- if statuses | length > 0 -%}
+        {%- do run_query('create or replace view ' ~ relation ~ ' as ' ~ raw_feed_status_sql(statuses)) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro duckdb__register_raw_sources() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set raw_dir = (var('raw_data_path') | string).rstrip('/') -%}
+    {%- set statuses = [] -%}
+    {%- set created_schemas = [] -%}
+    {%- for node in raw_source_nodes() -%}
+        {%- set path = raw_dir ~ '/' ~ node.source_name ~ '/' ~ node.identifier ~ '.parquet' -%}
+        {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
+        {%- if node.schema not in created_schemas -%}
+            {%- do adapter.create_schema(relation.without_identifier()) -%}
+            {%- do created_schemas.append(node.schema) -%}
+        {%- endif -%}
+        {%- set status = {'source_system': node.source_name, 'source_table': node.name, 'location': path,
+                          'missing_columns': none, 'ignored_columns': none,
+                          'columns_declared': node.columns | length} -%}
+
+        {%- set files = run_query("select size from read_blob('" ~ path ~ "')") if run_query("select count(*) from glob('" ~ path ~ "')").columns[0].values()[0] > 0 else none -%}
+        {%- if files is none or files.columns[0].values()[0] == 0 -%}
+            {%- if files is none -%}
+                {%- do status.update({'feed_status': 'absent'}) -%}
+            {%- else -%}
+                {%- do status.update({'feed_status': 'empty_file'}) -%}
+                {{ log("WARNING raw feed " ~ node.source_name ~ "." ~ node.name ~ ": " ~ path ~ " is a zero-byte file; built as empty", info=True) }}
+            {%- endif -%}
+            {%- set body = raw_empty_select(node) -%}
+        {%- else -%}
+            {%- set described = run_query("describe select * from read_parquet('" ~ path ~ "')") -%}
+            {%- set file_columns = {} -%}
+            {%- for row in described.rows -%}
+                {%- do file_columns.update({row[0] | lower: row[0]}) -%}
+            {%- endfor -%}
+            {%- set missing = [] -%}
+            {%- set select_list = [] -%}
+            {%- for column in node.columns.values() -%}
+                {%- if column.name | lower in file_columns -%}
+                    {%- do select_list.append('cast("' ~ file_columns[column.name | lower] ~ '" as ' ~ column.data_type ~ ') as ' ~ column.name) -%}
+                {%- elif raw_column_is_required(column) -%}
+                    {%- do exceptions.raise_compiler_error(
+                        "Raw file " ~ path ~ " has no column '" ~ column.name ~ "', which source "
+                        ~ node.source_name ~ "." ~ node.name ~ " requires (meta.required in "
+                        ~ node.original_file_path ~ "). Fix the export or the source definition.") -%}
+                {%- else -%}
+                    {%- do missing.append(column.name) -%}
+                    {%- do select_list.append('cast(null as ' ~ column.data_type ~ ') as ' ~ column.name) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- set declared = node.columns.keys() | map('lower') | list -%}
+            {%- set ignored = [] -%}
+            {%- for name in file_columns.keys() | sort -%}
+                {%- if name not in declared -%}{%- do ignored.append(file_columns[name]) -%}{%- endif -%}
+            {%- endfor -%}
+            {%- if missing -%}
+                {{ log("WARNING raw feed " ~ node.source_name ~ "." ~ node.name ~ ": " ~ path ~ " lacks optional column(s) " ~ missing | join(', ') ~ "; filled with null", info=True) }}
+            {%- endif -%}
+            {%- if ignored -%}
+                {{ log("raw feed " ~ node.source_name ~ "." ~ node.name ~ ": " ~ path ~ " has undeclared column(s) " ~ ignored | join(', ') ~ "; ignored", info=True) }}
+            {%- endif -%}
+            {%- do status.update({'feed_status': 'present', 'missing_columns': missing | join(', '), 'ignored_columns': ignored | join(', ')}) -%}
+            {%- set body = 'select ' ~ select_list | join(', ') ~ " from read_parquet('" ~ path ~ "')" -%}
+        {%- endif -%}
+        {%- do run_query('create or replace view ' ~ relation ~ ' as ' ~ body) -%}
+        {%- do statuses.append(status) -%}
+    {%- endfor -%}
+    {%- do log_absent_raw_feeds(statuses) -%}
+    {%- do write_raw_feed_status(statuses) -%}
+    {{ return('') }}
+{%- endmacro %}
+
+
+{% macro log_absent_raw_feeds(statuses) -%}
+    {#- One line per system, so a missing system is said once and plainly. -#}
+    {%- set absent = {} -%}
+    {%- for s in statuses if s['feed_status'] == 'absent' -%}
+        {%- do absent.setdefault(s['source_system'], []).append(s['source_table']) -%}
+    {%- endfor -%}
+    {%- for system, tables in absent.items() -%}
+        {{ log("raw feed " ~ system ~ ": no data for " ~ tables | join(', ') ~ "; built as empty", info=True) }}
+    {%- endfor -%}
+{%- endmacro %}
+
+
+{% macro default__register_raw_sources() -%}
+    {#- Warehouses: raw tables are loaded by the ingestion tool. A feed whose table does not exist yet
+        becomes an empty view with the declared columns, as on DuckDB. -#}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set statuses = [] -%}
+    {%- for node in raw_source_nodes() -%}
+        {%- set existing = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.identifier) -%}
+        {%- set status = {'source_system': node.source_name, 'source_table': node.name,
+                          'location': node.database ~ '.' ~ node.schema ~ '.' ~ node.identifier,
+                          'missing_columns': none, 'ignored_columns': none,
+                          'columns_declared': node.columns | length} -%}
+        {%- if existing is none -%}
+            {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
+            {%- do adapter.create_schema(relation.without_identifier()) -%}
+            {%- do run_query('create or replace view ' ~ relation ~ ' as ' ~ raw_empty_select(node)) -%}
+            {%- do status.update({'feed_status': 'absent'}) -%}
+        {%- else -%}
+            {%- do status.update({'feed_status': 'present'}) -%}
+        {%- endif -%}
+        {%- do statuses.append(status) -%}
+    {%- endfor -%}
+    {%- do log_absent_raw_feeds(statuses) -%}
+    {%- do write_raw_feed_status(statuses) -%}
+    {{ return('') }}
+{%- endmacro %}
