@@ -63,7 +63,7 @@ test: install
 	$(MAKE) --no-print-directory lint
 
 lint: install
-	$(BIN)/sqlfluff lint models macros tests/dbt
+	$(BIN)/sqlfluff lint models tests/dbt
 	$(BIN)/ruff check cdp tests python_models
 
 clean:

@@ -1,0 +1,73 @@
+"""Print a short summary of a built DuckDB database: what arrived, what was rejected, what was resolved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def _feeds(con: duckdb.DuckDBPyConnection) -> list[str]:
+    if not _exists(con, "staging", "stg_raw_meta__feed_statuses"):
+        return []
+    rows = con.execute(
+        """
+        select source_system, count(*) filter (where is_present), count(*)
+        from staging.stg_raw_meta__feed_statuses
+        group by source_system
+        order by source_system
+        """
+    ).fetchall()
+    absent = [system for system, present, _ in rows if present == 0]
+    lines = [f"Raw feeds: {sum(r[1] for r in rows)} of {sum(r[2] for r in rows)} tables present"]
+    if absent:
+        lines.append(f"  systems with no feed (built as empty): {', '.join(absent)}")
+    return lines
+
+
+def _records(con: duckdb.DuckDBPyConnection) -> list[str]:
+    if not _exists(con, "main", "source_identifier_quality"):
+        return ["No identity records yet: run `make build`."]
+    rows = con.execute(
+        """
+        select
+            source_system,
+            sum(record_count),
+            sum(email_rejected_count + phone_rejected_count + first_name_rejected_count
+                + last_name_rejected_count + date_of_birth_rejected_count + postal_code_rejected_count)
+        from main.source_identifier_quality
+        group by source_system
+        order by source_system
+        """
+    ).fetchall()
+    width = max([len(r[0]) for r in rows] + [6])
+    lines = ["Person-bearing records per system:"]
+    lines += [f"  {system:<{width}}  {records:>10,}   ({rejected:,} identifier values rejected)"
+              for system, records, rejected in rows]
+    lines.append(f"  {'total':<{width}}  {sum(r[1] for r in rows):>10,}")
+    return lines
+
+
+def summarize(database: Path) -> list[str]:
+    """The summary lines for the database at `database`."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return [*_feeds(con), *_records(con)]
+    finally:
+        con.close()
+
+
+def print_summary(database: Path) -> int:
+    if not database.exists():
+        print(f"No database at {database}: run `make demo` first.")
+        return 1
+    print("\n".join(summarize(database)))
+    return 0

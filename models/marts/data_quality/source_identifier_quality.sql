@@ -1,0 +1,28 @@
+-- Per system and record type: how many person-bearing records arrived, how many carry each identifier,
+-- and how many values normalization rejected (malformed or junk placeholders), so nothing is lost unseen.
+
+{%- set checked = ['email', 'phone', 'first_name', 'last_name', 'date_of_birth', 'postal_code'] %}
+{%- set carried = ['member_id', 'app_login', 'certification_id', 'payment_card_hash', 'device_id', 'anonymous_id'] %}
+
+with identity_records as (
+    select * from {{ ref('int_identity_records__unioned') }}
+),
+
+final as (
+    select
+        source_system,
+        record_type,
+        count(*) as record_count,
+        {%- for identifier in checked %}
+        count({{ identifier }}) as {{ identifier }}_present_count,
+        sum(case when is_{{ identifier }}_rejected then 1 else 0 end) as {{ identifier }}_rejected_count,
+        {%- endfor %}
+        {%- for identifier in carried %}
+        count({{ identifier }}) as {{ identifier }}_present_count,
+        {%- endfor %}
+        max(record_updated_at) as last_record_updated_at
+    from identity_records
+    group by source_system, record_type
+)
+
+select * from final
