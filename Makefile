@@ -19,13 +19,14 @@ export CDP_DUCKDB_PATH ?= $(CURDIR)/$(DATA)/cdp.duckdb
 
 DBT := $(BIN)/dbt
 
-.PHONY: help demo test install data build summary pytest dbt-test lint clean
+.PHONY: help demo test install data build train summary lint clean
 
 help:
 	@echo "make demo   - install pinned dependencies, generate demo data, build everything on DuckDB, print a summary"
 	@echo "make test   - pytest, dbt build on fresh demo data (data + unit tests), sqlfluff and ruff"
 	@echo "make data   - (re)generate the demo data only (PEOPLE=$(PEOPLE) SEED=$(SEED))"
 	@echo "make build  - dbt build on the current data"
+	@echo "make train  - re-estimate the matching model from the current data (review and commit the diff)"
 	@echo "make lint   - sqlfluff and ruff"
 
 $(BIN)/activate:
@@ -46,6 +47,11 @@ data: install
 
 build: install
 	$(DBT) build --fail-fast
+
+# Retraining is governance: it rewrites cdp/identity/splink_model.json, a reviewed diff.
+train: install
+	$(DBT) build --select +int_identity_match_inputs
+	$(BIN)/cdp train --database $(CDP_DUCKDB_PATH)
 
 summary: install
 	$(BIN)/cdp summary --database $(CDP_DUCKDB_PATH)

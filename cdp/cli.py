@@ -24,6 +24,28 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from cdp.identity.matching import train
+
+    con = duckdb.connect(args.database, read_only=True)
+    try:
+        records = con.sql("select * from intermediate.int_identity_match_inputs").to_arrow_table()
+    except duckdb.CatalogException:
+        print(f"{args.database} has no intermediate.int_identity_match_inputs: "
+              "run `dbt build --select +int_identity_match_inputs` first (`make train` does).")
+        return 1
+    finally:
+        con.close()
+    print(f"training the matching model on {records.num_rows:,} records ...", flush=True)
+    model = train(records, out_path=Path(args.out), max_pairs_for_u=args.max_pairs, seed=args.seed)
+    prior = model["probability_two_random_records_match"]
+    print(f"wrote {args.out} (prior match probability {prior:.3g}, {len(model['comparisons'])} comparisons); "
+          "review the diff and commit it")
+    return 0
+
+
 def _cmd_summary(args: argparse.Namespace) -> int:
     from cdp.summary import print_summary
 
@@ -41,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--as-of", default="2026-11-01", help="the day the extracts were taken (YYYY-MM-DD)")
     gen.add_argument("--quiet", action="store_true", help="no progress output")
     gen.set_defaults(func=_cmd_generate)
+
+    tr = sub.add_parser("train", help="estimate the matching model from the records in a built database")
+    tr.add_argument("--database", default="data/cdp.duckdb")
+    tr.add_argument("--out", default=str(Path(__file__).parent / "identity" / "splink_model.json"))
+    tr.add_argument("--max-pairs", type=float, default=5e6, help="record pairs sampled to estimate u")
+    tr.add_argument("--seed", type=int, default=1)
+    tr.set_defaults(func=_cmd_train)
 
     summ = sub.add_parser("summary", help="print a short summary of a built DuckDB database")
     summ.add_argument("--database", default="data/cdp.duckdb")

@@ -56,11 +56,41 @@ def _records(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
+def _identity(con: duckdb.DuckDBPyConnection) -> list[str]:
+    if not _exists(con, "main", "identity_resolution_metrics"):
+        return []
+    row = con.execute(
+        """
+        select record_count, unified_individual_count, consolidation_rate, largest_cluster_record_count,
+               deterministic_edge_count, probabilistic_edge_count, manual_edge_count, cut_edge_count,
+               review_queue_count, blocked_identifier_count, ground_truth_record_count,
+               pairwise_precision, pairwise_recall, pairwise_f1, exact_cluster_rate
+        from main.identity_resolution_metrics
+        """
+    ).fetchone()
+    if row is None:
+        return []
+    (records, individuals, consolidation, largest, det, prob, manual, cut, review, blocked, truth,
+     precision, recall, f1, exact) = row
+    lines = [
+        f"Identity resolution: {records:,} records -> {individuals:,} unified individuals "
+        f"(consolidation rate {consolidation or 0:.1%}, largest cluster {largest or 0} records)",
+        f"  edges used: {det:,} deterministic, {prob:,} probabilistic, {manual:,} manual; {cut:,} cut",
+        f"  review queue: {review:,} items; guard actions: {blocked:,}",
+    ]
+    if truth:
+        lines.append(
+            f"  accuracy vs ground truth: pairwise precision {precision:.4f}, recall {recall:.4f}, "
+            f"F1 {f1:.4f}; people resolved exactly {exact:.1%}"
+        )
+    return lines
+
+
 def summarize(database: Path) -> list[str]:
     """The summary lines for the database at `database`."""
     con = duckdb.connect(str(database), read_only=True)
     try:
-        return [*_feeds(con), *_records(con)]
+        return [*_feeds(con), *_records(con), *_identity(con)]
     finally:
         con.close()
 

@@ -32,6 +32,16 @@
 {%- endmacro %}
 
 
+{% macro raw_file_path(node) -%}
+    {#- <raw_data_path>/<system>/<table>.parquet, or <var named by the source's meta.location_var>/<table>.parquet -#}
+    {%- set location_var = (node.meta or {}).get('location_var') or (node.source_meta or {}).get('location_var') -%}
+    {%- if location_var -%}
+        {{ return((var(location_var) | string).rstrip('/') ~ '/' ~ node.identifier ~ '.parquet') }}
+    {%- endif -%}
+    {{ return((var('raw_data_path') | string).rstrip('/') ~ '/' ~ node.source_name ~ '/' ~ node.identifier ~ '.parquet') }}
+{%- endmacro %}
+
+
 {% macro raw_column_is_required(column) -%}
     {%- set meta = column.get('meta') or {} -%}
     {%- set config_meta = (column.get('config') or {}).get('meta') or {} -%}
@@ -76,11 +86,10 @@
 
 {% macro duckdb__register_raw_sources() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set raw_dir = (var('raw_data_path') | string).rstrip('/') -%}
     {%- set statuses = [] -%}
     {%- set created_schemas = [] -%}
     {%- for node in raw_source_nodes() -%}
-        {%- set path = raw_dir ~ '/' ~ node.source_name ~ '/' ~ node.identifier ~ '.parquet' -%}
+        {%- set path = raw_file_path(node) -%}
         {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
         {%- if node.schema not in created_schemas -%}
             {%- do adapter.create_schema(relation.without_identifier()) -%}

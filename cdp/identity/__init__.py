@@ -1,0 +1,1 @@
+"""Identity resolution logic: matching, graph clustering and stable unified IDs (called by dbt Python models)."""

@@ -1,0 +1,96 @@
+-- Deterministic edges: records sharing an exact normalized identifier, within what the guards allow.
+-- Each group of records sharing a value is joined as a star on its smallest record (the anchor), which
+-- keeps the edge count linear in the number of records; the rule says which identifier joined them.
+
+with identifiers as (
+    select * from {{ ref('int_identity_identifiers__unpivoted') }}
+),
+
+identifier_groups as (
+    select * from {{ ref('int_identity_identifier_groups__guarded') }}
+),
+
+identity_records as (
+    select * from {{ ref('int_identity_records__unioned') }}
+),
+
+nicknames as (
+    select * from {{ ref('name_nicknames') }}
+),
+
+members as (
+    select
+        identifiers.identity_record_id,
+        identifiers.identifier_type,
+        identifiers.identifier_value,
+        identifiers.identifier_origin,
+        identifier_groups.guard_status,
+        case
+            when identifier_groups.guard_status = 'partitioned_by_first_name'
+                then coalesce(nicknames.canonical_name, identity_records.first_name)
+            else ''
+        end as partition_key
+    from identifiers
+    inner join identifier_groups
+        on identifiers.identifier_type = identifier_groups.identifier_type
+        and identifiers.identifier_value = identifier_groups.identifier_value
+    inner join identity_records
+        on identifiers.identity_record_id = identity_records.identity_record_id
+    left join nicknames
+        on identity_records.first_name = nicknames.nickname
+    where identifier_groups.guard_status in ('linked', 'partitioned_by_first_name')
+),
+
+anchored as (
+    select
+        members.*,
+        min(identity_record_id) over (
+            partition by identifier_type, identifier_value, partition_key
+        ) as anchor_record_id
+    from members
+    where partition_key is not null
+),
+
+edges as (
+    select
+        case
+            when identity_record_id < anchor_record_id then identity_record_id else anchor_record_id
+        end as identity_record_id_l,
+        case
+            when identity_record_id < anchor_record_id then anchor_record_id else identity_record_id
+        end as identity_record_id_r,
+        identifier_type,
+        identifier_value,
+        identifier_origin,
+        guard_status
+    from anchored
+    where identity_record_id <> anchor_record_id
+),
+
+-- One edge per pair: the first rule by priority explains it.
+final as (
+    select
+        identity_record_id_l,
+        identity_record_id_r,
+        case identifier_origin
+            when 'session_login' then 'signed_in_session_' || identifier_type
+            else 'same_' || identifier_type
+        end as match_rule,
+        identifier_type,
+        identifier_value,
+        guard_status
+    from edges
+    qualify row_number() over (
+        partition by identity_record_id_l, identity_record_id_r
+        order by
+            case identifier_type
+                {%- for identifier_type in var('deterministic_rule_priority') %}
+                when '{{ identifier_type }}' then {{ loop.index }}
+                {%- endfor %}
+            end,
+            identifier_origin,
+            identifier_value
+    ) = 1
+)
+
+select * from final

@@ -1,0 +1,114 @@
+-- Over-merge guards: one row per shared identifier value (type, value) and what it may do.
+--   linked                     all records carrying it are joined by it;
+--   partitioned_by_first_name  it is carried by clearly different people (first names that are not the
+--                              same name, nickname or near-spelling: a household email, a family card);
+--                              it joins only records with the same first name, and never a record with none;
+--   blocked_too_many_records   more records than the type's limit (a junk value that slipped through);
+--   blocked_too_many_people    more distinct first names than the type's limit.
+-- Limits per identifier type live in the var `identifier_guards`.
+
+{%- set guards = var('identifier_guards') %}
+
+with identifiers as (
+    select * from {{ ref('int_identity_identifiers__unpivoted') }}
+),
+
+identity_records as (
+    select * from {{ ref('int_identity_records__unioned') }}
+),
+
+nicknames as (
+    select * from {{ ref('name_nicknames') }}
+),
+
+members as (
+    select
+        identifiers.identifier_type,
+        identifiers.identifier_value,
+        identifiers.identity_record_id,
+        coalesce(nicknames.canonical_name, identity_records.first_name) as first_name_key
+    from identifiers
+    inner join identity_records
+        on identifiers.identity_record_id = identity_records.identity_record_id
+    left join nicknames
+        on identity_records.first_name = nicknames.nickname
+),
+
+groups as (
+    select
+        identifier_type,
+        identifier_value,
+        count(distinct identity_record_id) as record_count,
+        count(distinct first_name_key) as first_name_count
+    from members
+    group by identifier_type, identifier_value
+    having count(distinct identity_record_id) > 1
+),
+
+name_keys as (
+    select distinct
+        members.identifier_type,
+        members.identifier_value,
+        members.first_name_key
+    from members
+    inner join groups
+        on members.identifier_type = groups.identifier_type
+        and members.identifier_value = groups.identifier_value
+    where groups.first_name_count > 1
+        and members.first_name_key is not null
+),
+
+clashes as (
+    select
+        left_names.identifier_type,
+        left_names.identifier_value,
+        count(*) as clashing_name_pairs
+    from name_keys as left_names
+    inner join name_keys as right_names
+        on left_names.identifier_type = right_names.identifier_type
+        and left_names.identifier_value = right_names.identifier_value
+        and left_names.first_name_key < right_names.first_name_key
+    where {{ jaro_winkler_similarity('left_names.first_name_key', 'right_names.first_name_key') }}
+        < {{ var('guard_same_name_similarity') }}
+    group by left_names.identifier_type, left_names.identifier_value
+),
+
+limits as (
+    select
+        groups.*,
+        coalesce(clashes.clashing_name_pairs, 0) as clashing_name_pairs,
+        case groups.identifier_type
+            {%- for identifier_type, limit in guards.items() %}
+            when '{{ identifier_type }}' then {{ limit['max_records'] }}
+            {%- endfor %}
+        end as max_records,
+        case groups.identifier_type
+            {%- for identifier_type, limit in guards.items() %}
+            when '{{ identifier_type }}' then {{ limit['max_people'] }}
+            {%- endfor %}
+        end as max_people
+    from groups
+    left join clashes
+        on groups.identifier_type = clashes.identifier_type
+        and groups.identifier_value = clashes.identifier_value
+),
+
+final as (
+    select
+        identifier_type,
+        identifier_value,
+        record_count,
+        first_name_count,
+        clashing_name_pairs,
+        max_records,
+        max_people,
+        case
+            when record_count > max_records then 'blocked_too_many_records'
+            when clashing_name_pairs > 0 and first_name_count > max_people then 'blocked_too_many_people'
+            when clashing_name_pairs > 0 then 'partitioned_by_first_name'
+            else 'linked'
+        end as guard_status
+    from limits
+)
+
+select * from final

@@ -1,0 +1,64 @@
+-- Manual decisions from the seed identity_overrides, checked against the records that exist now.
+-- An override naming a record that no longer exists is kept, with its status, and not applied.
+-- When several decisions name the same pair, the most recent one is in force.
+
+with overrides as (
+    select * from {{ ref('identity_overrides') }}
+),
+
+identity_records as (
+    select * from {{ ref('int_identity_records__unioned') }}
+),
+
+keyed as (
+    select
+        overrides.override_id,
+        lower(trim(overrides.action)) as override_action,
+        overrides.left_source_system || ':' || overrides.left_source_record_id as left_record_id,
+        overrides.right_source_system || ':' || overrides.right_source_record_id as right_record_id,
+        overrides.decided_by,
+        overrides.reason,
+        overrides.decided_at
+    from overrides
+),
+
+checked as (
+    select
+        keyed.*,
+        case when keyed.left_record_id < keyed.right_record_id
+            then keyed.left_record_id else keyed.right_record_id
+        end as identity_record_id_l,
+        case when keyed.left_record_id < keyed.right_record_id
+            then keyed.right_record_id else keyed.left_record_id
+        end as identity_record_id_r,
+        left_records.identity_record_id is not null as is_left_found,
+        right_records.identity_record_id is not null as is_right_found
+    from keyed
+    left join identity_records as left_records
+        on keyed.left_record_id = left_records.identity_record_id
+    left join identity_records as right_records
+        on keyed.right_record_id = right_records.identity_record_id
+),
+
+final as (
+    select
+        override_id,
+        override_action,
+        identity_record_id_l,
+        identity_record_id_r,
+        decided_by,
+        reason,
+        decided_at,
+        case
+            when override_action not in ('force_link', 'force_separate') then 'invalid_action'
+            when not is_left_found or not is_right_found then 'record_not_found'
+            when row_number() over (
+                partition by identity_record_id_l, identity_record_id_r
+                order by decided_at desc, override_id desc
+            ) > 1 then 'superseded'
+            else 'applied'
+        end as override_status
+    from checked
+)
+
+select * from final

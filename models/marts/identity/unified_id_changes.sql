@@ -1,0 +1,41 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['previous_unified_individual_id', 'unified_individual_id', 'changed_at'],
+    on_schema_change='fail',
+) }}
+
+-- The log of unified-ID changes, appended by every run that changed an ID: downstream systems that store
+-- unified IDs (Marketing Cloud, the CRM) replay it. merge: the old ID was retired into the new one (a
+-- merge keeps the oldest ID); split: records left a surviving ID for a new one (the largest part keeps it).
+
+with unified_ids as (
+    select * from {{ ref('int_identity_unified_ids') }}
+),
+
+changed as (
+    select
+        previous_unified_individual_id,
+        unified_individual_id,
+        id_change_type as change_type,
+        assigned_at as changed_at,
+        count(*) as records_moved
+    from unified_ids
+    where is_current
+        and id_change_type is not null
+        {%- if is_incremental() %}
+        and assigned_at > (select coalesce(max(changed_at), cast('1900-01-01' as timestamp)) from {{ this }})
+        {%- endif %}
+    group by previous_unified_individual_id, unified_individual_id, id_change_type, assigned_at
+),
+
+final as (
+    select
+        previous_unified_individual_id,
+        unified_individual_id,
+        change_type,
+        records_moved,
+        changed_at
+    from changed
+)
+
+select * from final
