@@ -29,63 +29,83 @@ MODEL_PATH = Path(__file__).with_name("splink_model.json")
 
 # Columns the matching input must have (the dbt model int_identity_match_inputs provides them).
 INPUT_COLUMNS = [
-    "identity_record_id", "first_name", "first_name_key", "last_name", "full_name", "date_of_birth",
-    "email", "email_user", "phone", "postal_code", "city",
+    "identity_record_id", "first_name", "first_name_key", "first_name_variants", "last_name", "full_name",
+    "date_of_birth", "email", "phone", "postal_code", "city",
 ]
-
-COMPARISON_COLUMNS = ["full_name", "date_of_birth", "email", "phone", "postal_code", "city"]
 
 
 def _name_comparison() -> cl.CustomComparison:
+    """First and last name together: each way two records' names can relate is its own level, so that the
+    evidence of one name is not counted twice and a missing name is not read as a different one."""
     first_l, first_r = '"first_name_l"', '"first_name_r"'
     last_l, last_r = '"last_name_l"', '"last_name_r"'
-    key_l, key_r = '"first_name_key_l"', '"first_name_key_r"'
+    same_first = 'len(list_intersect("first_name_variants_l", "first_name_variants_r")) > 0'
+    near = "(jaro_winkler_similarity({a}, {b}) >= 0.88 or damerau_levenshtein({a}, {b}) <= 1)"
+    first_near = near.format(a=first_l, b=first_r)
+    last_near = near.format(a=last_l, b=last_r)
+    one_first_missing = f"({first_l} is null or {first_r} is null)"
+    one_last_missing = f"({last_l} is null or {last_r} is null)"
+    levels = [
+        cll.CustomLevel(
+            f"({first_l} is null and {last_l} is null) or ({first_r} is null and {last_r} is null)",
+            label_for_charts="no name on one side",
+        ).configure(is_null_level=True),
+        cll.ExactMatchLevel("full_name").configure(tf_adjustment_column="full_name", tf_adjustment_weight=1.0),
+        cll.CustomLevel(f"{first_l} = {last_r} and {last_l} = {first_r}", label_for_charts="names swapped"),
+        cll.CustomLevel(f"{last_l} = {last_r} and {same_first}", label_for_charts="same last name, nickname"),
+        cll.CustomLevel(f"{last_l} = {last_r} and {first_near}", label_for_charts="same last name, first near"),
+        cll.CustomLevel(f"{same_first} and {last_near}", label_for_charts="same first name, last near"),
+        cll.CustomLevel(f"{first_near} and {last_near}", label_for_charts="both names near"),
+        cll.CustomLevel(f"{same_first} and {one_last_missing}", label_for_charts="same first name, no last name"),
+        cll.CustomLevel(f"{last_l} = {last_r} and {one_first_missing}", label_for_charts="same last name, no first name"),
+        cll.CustomLevel(f"{same_first}", label_for_charts="same first name, other last name"),
+        cll.CustomLevel(f"{last_l} = {last_r}", label_for_charts="same last name, other first name"),
+        cll.ElseLevel(),
+    ]
     return cl.CustomComparison(
         output_column_name="full_name",
-        comparison_description="First and last name, allowing nicknames, typos, swaps and name changes",
+        comparison_description="First and last name: nicknames, typos, swaps, name changes",
+        comparison_levels=levels,
+    )
+
+
+def _date_of_birth_comparison() -> cl.CustomComparison:
+    dob_l, dob_r = '"date_of_birth_l"', '"date_of_birth_r"'
+    return cl.CustomComparison(
+        output_column_name="date_of_birth",
+        comparison_description="Date of birth: exact, day and month swapped, one typo, close",
         comparison_levels=[
+            cll.NullLevel("date_of_birth"),
+            cll.ExactMatchLevel("date_of_birth"),
             cll.CustomLevel(
-                f"({first_l} is null and {last_l} is null) or ({first_r} is null and {last_r} is null)",
-                label_for_charts="no name on one side",
-            ).configure(is_null_level=True),
-            cll.ExactMatchLevel("full_name").configure(
-                tf_adjustment_column="full_name", tf_adjustment_weight=1.0
+                f"year({dob_l}) = year({dob_r}) and month({dob_l}) = day({dob_r}) and day({dob_l}) = month({dob_r})",
+                label_for_charts="day and month swapped",
             ),
             cll.CustomLevel(
-                f"{first_l} = {last_r} and {last_l} = {first_r}", label_for_charts="first and last swapped"
+                f"damerau_levenshtein(cast({dob_l} as varchar), cast({dob_r} as varchar)) <= 1",
+                label_for_charts="one character apart",
             ),
-            cll.CustomLevel(
-                f"{last_l} = {last_r} and {key_l} = {key_r}", label_for_charts="same last name, nickname"
-            ),
-            cll.CustomLevel(
-                f"{last_l} = {last_r} and jaro_winkler_similarity({first_l}, {first_r}) >= 0.88",
-                label_for_charts="same last name, first name near",
-            ),
-            cll.CustomLevel(
-                f"{key_l} = {key_r} and jaro_winkler_similarity({last_l}, {last_r}) >= 0.88",
-                label_for_charts="same first name, last name near",
-            ),
-            cll.CustomLevel(
-                f"jaro_winkler_similarity({first_l}, {first_r}) >= 0.88 "
-                f"and jaro_winkler_similarity({last_l}, {last_r}) >= 0.88",
-                label_for_charts="both names near",
-            ),
-            cll.CustomLevel(f"{key_l} = {key_r}", label_for_charts="same first name, other last name"),
-            cll.CustomLevel(f"{last_l} = {last_r}", label_for_charts="same last name, other first name"),
+            cll.CustomLevel(f"abs(date_diff('day', {dob_l}, {dob_r})) <= 366", label_for_charts="within a year"),
             cll.ElseLevel(),
         ],
     )
 
 
-def _phone_comparison() -> cl.CustomComparison:
+def _location_comparison() -> cl.CustomComparison:
+    """Postal code and city as one comparison: they are not independent evidence."""
     return cl.CustomComparison(
-        output_column_name="phone",
-        comparison_description="Phone (E.164)",
+        output_column_name="location",
+        comparison_description="Postal code, else city",
         comparison_levels=[
-            cll.NullLevel("phone"),
-            cll.ExactMatchLevel("phone").configure(tf_adjustment_column="phone", tf_adjustment_weight=1.0),
             cll.CustomLevel(
-                'right("phone_l", 8) = right("phone_r", 8)', label_for_charts="same last 8 digits"
+                '("postal_code_l" is null or "postal_code_r" is null) and ("city_l" is null or "city_r" is null)',
+                label_for_charts="no location on one side",
+            ).configure(is_null_level=True),
+            cll.ExactMatchLevel("postal_code").configure(
+                tf_adjustment_column="postal_code", tf_adjustment_weight=1.0
+            ),
+            cll.CustomLevel('"city_l" = "city_r"', label_for_charts="same city").configure(
+                tf_adjustment_column="city", tf_adjustment_weight=1.0
             ),
             cll.ElseLevel(),
         ],
@@ -93,13 +113,14 @@ def _phone_comparison() -> cl.CustomComparison:
 
 
 def comparisons() -> list[Any]:
+    """Names, date of birth, email, phone and location. Email and phone compare exactly: near-identical
+    addresses mostly echo the name, which is already counted."""
     return [
         _name_comparison(),
-        cl.DateOfBirthComparison("date_of_birth", input_is_string=False),
-        cl.EmailComparison("email"),
-        _phone_comparison(),
-        cl.ExactMatch("postal_code").configure(term_frequency_adjustments=True),
-        cl.ExactMatch("city").configure(term_frequency_adjustments=True),
+        _date_of_birth_comparison(),
+        cl.ExactMatch("email").configure(term_frequency_adjustments=True),
+        cl.ExactMatch("phone").configure(term_frequency_adjustments=True),
+        _location_comparison(),
     ]
 
 
@@ -111,7 +132,6 @@ def prediction_blocking_rules() -> list[BlockingRuleCreator]:
         block_on("last_name", "date_of_birth"),
         block_on("email"),
         block_on("phone"),
-        block_on("email_user", "last_name"),
         block_on("last_name", "postal_code"),
         block_on("first_name_key", "postal_code"),
         cll_swapped_names(),

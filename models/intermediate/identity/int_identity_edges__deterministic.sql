@@ -14,8 +14,8 @@ identity_records as (
     select * from {{ ref('int_identity_records__unioned') }}
 ),
 
-nicknames as (
-    select * from {{ ref('name_nicknames') }}
+first_names as (
+    select * from {{ ref('int_identity_first_names__resolved') }}
 ),
 
 members as (
@@ -27,7 +27,7 @@ members as (
         identifier_groups.guard_status,
         case
             when identifier_groups.guard_status = 'partitioned_by_first_name'
-                then coalesce(nicknames.canonical_name, identity_records.first_name)
+                then first_names.first_name_key
             else ''
         end as partition_key
     from identifiers
@@ -36,18 +36,61 @@ members as (
         and identifiers.identifier_value = identifier_groups.identifier_value
     inner join identity_records
         on identifiers.identity_record_id = identity_records.identity_record_id
-    left join nicknames
-        on identity_records.first_name = nicknames.nickname
+    left join first_names
+        on identity_records.first_name = first_names.first_name
     where identifier_groups.guard_status in ('linked', 'partitioned_by_first_name')
+        and identifiers.identifier_type in (
+            {%- for identifier_type in var('deterministic_identifier_types') %}
+            '{{ identifier_type }}'{{ "," if not loop.last }}
+            {%- endfor %}
+        )
+),
+
+-- In a value shared by different people, a record with no first name (a web cookie, a device, a nameless
+-- subscriber) joins the people sharing it only when one of them clearly dominates the value's records.
+partition_shares as (
+    select
+        identifier_type,
+        identifier_value,
+        partition_key,
+        count(*) * 1.0 / sum(count(*)) over (partition by identifier_type, identifier_value) as record_share
+    from members
+    where guard_status = 'partitioned_by_first_name'
+        and partition_key is not null
+    group by identifier_type, identifier_value, partition_key
+),
+
+dominant_partitions as (
+    select
+        identifier_type,
+        identifier_value,
+        partition_key
+    from partition_shares
+    where record_share >= {{ var('guard_nameless_min_share') }}
+),
+
+assigned as (
+    select
+        members.identity_record_id,
+        members.identifier_type,
+        members.identifier_value,
+        members.identifier_origin,
+        members.guard_status,
+        coalesce(members.partition_key, dominant_partitions.partition_key) as partition_key
+    from members
+    left join dominant_partitions
+        on members.identifier_type = dominant_partitions.identifier_type
+        and members.identifier_value = dominant_partitions.identifier_value
+        and members.partition_key is null
 ),
 
 anchored as (
     select
-        members.*,
+        assigned.*,
         min(identity_record_id) over (
             partition by identifier_type, identifier_value, partition_key
         ) as anchor_record_id
-    from members
+    from assigned
     where partition_key is not null
 ),
 
@@ -84,7 +127,7 @@ final as (
         partition by identity_record_id_l, identity_record_id_r
         order by
             case identifier_type
-                {%- for identifier_type in var('deterministic_rule_priority') %}
+                {%- for identifier_type in var('deterministic_identifier_types') %}
                 when '{{ identifier_type }}' then {{ loop.index }}
                 {%- endfor %}
             end,

@@ -5,7 +5,9 @@
 --                              it joins only records with the same first name, and never a record with none;
 --   blocked_too_many_records   more records than the type's limit (a junk value that slipped through);
 --   blocked_too_many_people    more distinct first names than the type's limit.
--- Limits per identifier type live in the var `identifier_guards`.
+-- Two records' first names clash when they are clearly different names (Jaro-Winkler similarity of their
+-- nickname-resolved forms below `guard_same_name_similarity`), unless first and last name are merely swapped
+-- or the two records share a date of birth. Limits per identifier type live in the var `identifier_guards`.
 
 {%- set guards = var('identifier_guards') %}
 
@@ -17,8 +19,8 @@ identity_records as (
     select * from {{ ref('int_identity_records__unioned') }}
 ),
 
-nicknames as (
-    select * from {{ ref('name_nicknames') }}
+first_names as (
+    select * from {{ ref('int_identity_first_names__resolved') }}
 ),
 
 members as (
@@ -26,12 +28,15 @@ members as (
         identifiers.identifier_type,
         identifiers.identifier_value,
         identifiers.identity_record_id,
-        coalesce(nicknames.canonical_name, identity_records.first_name) as first_name_key
+        first_names.first_name_key,
+        identity_records.first_name,
+        identity_records.last_name,
+        identity_records.date_of_birth
     from identifiers
     inner join identity_records
         on identifiers.identity_record_id = identity_records.identity_record_id
-    left join nicknames
-        on identity_records.first_name = nicknames.nickname
+    left join first_names
+        on identity_records.first_name = first_names.first_name
 ),
 
 groups as (
@@ -45,11 +50,8 @@ groups as (
     having count(distinct identity_record_id) > 1
 ),
 
-name_keys as (
-    select distinct
-        members.identifier_type,
-        members.identifier_value,
-        members.first_name_key
+named_members as (
+    select members.*
     from members
     inner join groups
         on members.identifier_type = groups.identifier_type
@@ -58,19 +60,27 @@ name_keys as (
         and members.first_name_key is not null
 ),
 
+-- Two records clash when their first names are clearly different names, unless the names are merely
+-- swapped between first and last, or the two share a date of birth.
 clashes as (
     select
-        left_names.identifier_type,
-        left_names.identifier_value,
+        left_members.identifier_type,
+        left_members.identifier_value,
         count(*) as clashing_name_pairs
-    from name_keys as left_names
-    inner join name_keys as right_names
-        on left_names.identifier_type = right_names.identifier_type
-        and left_names.identifier_value = right_names.identifier_value
-        and left_names.first_name_key < right_names.first_name_key
-    where {{ jaro_winkler_similarity('left_names.first_name_key', 'right_names.first_name_key') }}
+    from named_members as left_members
+    inner join named_members as right_members
+        on left_members.identifier_type = right_members.identifier_type
+        and left_members.identifier_value = right_members.identifier_value
+        and left_members.identity_record_id < right_members.identity_record_id
+    where left_members.first_name_key <> right_members.first_name_key
+        and {{ jaro_winkler_similarity('left_members.first_name_key', 'right_members.first_name_key') }}
         < {{ var('guard_same_name_similarity') }}
-    group by left_names.identifier_type, left_names.identifier_value
+        and not (
+            left_members.first_name = right_members.last_name
+            and left_members.last_name = right_members.first_name
+        )
+        and not coalesce(left_members.date_of_birth = right_members.date_of_birth, false)
+    group by left_members.identifier_type, left_members.identifier_value
 ),
 
 limits as (

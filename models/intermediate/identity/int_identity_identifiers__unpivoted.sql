@@ -1,8 +1,10 @@
--- Every exact-match identifier a record carries, one row per (record, identifier type, value):
+-- Every exact-match identifier a record carries, one row per (record, identifier type, value), for the
+-- over-merge guards (all of them) and the deterministic rules (those in `deterministic_identifier_types`):
 -- the record's own columns, the extra values a record has more than one of (all of a learner's
 -- certifications, all of a customer's cards), and the login an anonymous record was signed in with.
+-- An app login that is a valid email address also counts as that email.
 
-{%- set record_identifiers = ['email', 'member_id', 'app_login', 'certification_id', 'payment_card_hash'] %}
+{%- set record_identifiers = ['email', 'phone', 'member_id', 'app_login', 'certification_id', 'payment_card_hash'] %}
 
 with identity_records as (
     select * from {{ ref('int_identity_records__unioned') }}
@@ -71,7 +73,7 @@ session_logins as (
     where is_linkable
 ),
 
-unioned as (
+unioned_logins as (
     select * from from_records
     union all
     select * from all_certifications
@@ -79,6 +81,25 @@ unioned as (
     select * from all_cards
     union all
     select * from session_logins
+),
+
+-- An app login that is an email address is that email too (people sign in with their email).
+logins_as_emails as (
+    select
+        identity_record_id,
+        'email' as identifier_type,
+        {{ normalize_email('identifier_value') }} as identifier_value,
+        identifier_origin
+    from unioned_logins
+    where identifier_type = 'app_login'
+        and identifier_value like '%@%'
+),
+
+unioned as (
+    select * from unioned_logins
+    union all
+    select * from logins_as_emails
+    where identifier_value is not null
 ),
 
 -- Extra values only count for records that exist (a payment of an unknown customer carries no record).

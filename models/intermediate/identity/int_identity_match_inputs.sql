@@ -6,8 +6,28 @@ with identity_records as (
     select * from {{ ref('int_identity_records__unioned') }}
 ),
 
-nicknames as (
-    select * from {{ ref('name_nicknames') }}
+identifier_groups as (
+    select * from {{ ref('int_identity_identifier_groups__guarded') }}
+),
+
+-- Contact points the guards found shared by different people are no evidence that two records are one
+-- person: the matcher does not see them.
+shared_emails as (
+    select identifier_value as email
+    from identifier_groups
+    where identifier_type = 'email'
+        and guard_status <> 'linked'
+),
+
+shared_phones as (
+    select identifier_value as phone
+    from identifier_groups
+    where identifier_type = 'phone'
+        and guard_status <> 'linked'
+),
+
+first_names as (
+    select * from {{ ref('int_identity_first_names__resolved') }}
 ),
 
 final as (
@@ -15,19 +35,23 @@ final as (
         identity_records.identity_record_id,
         identity_records.source_system,
         identity_records.first_name,
-        coalesce(nicknames.canonical_name, identity_records.first_name) as first_name_key,
+        first_names.first_name_key,
+        first_names.first_name_variants,
         identity_records.last_name,
         trim(coalesce(identity_records.first_name, '') || ' ' || coalesce(identity_records.last_name, ''))
             as full_name,
         identity_records.date_of_birth,
-        identity_records.email,
-        split_part(identity_records.email, '@', 1) as email_user,
-        identity_records.phone,
+        case when shared_emails.email is null then identity_records.email end as email,
+        case when shared_phones.phone is null then identity_records.phone end as phone,
         identity_records.postal_code,
         identity_records.city
     from identity_records
-    left join nicknames
-        on identity_records.first_name = nicknames.nickname
+    left join first_names
+        on identity_records.first_name = first_names.first_name
+    left join shared_emails
+        on identity_records.email = shared_emails.email
+    left join shared_phones
+        on identity_records.phone = shared_phones.phone
     where (identity_records.first_name is not null or identity_records.last_name is not null)
         and (
             identity_records.date_of_birth is not null

@@ -1,0 +1,1 @@
+"""One module per source system; each writes its raw tables and registers its person-bearing records."""

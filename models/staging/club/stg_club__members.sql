@@ -1,0 +1,93 @@
+with
+
+source as (
+
+    select * from {{ source('club', 'member') }}
+
+),
+
+renamed as (
+
+    select
+        {{ cdp_identity.normalize_id('member_id', reject_junk=false) }} as member_id,
+        cast(certification_id as varchar) as raw_certification_id,
+        cast(payment_card_hash as varchar) as raw_payment_card_hash,
+        cast(first_name as varchar) as raw_first_name,
+        cast(last_name as varchar) as raw_last_name,
+        cast(email as varchar) as raw_email,
+        cast(phone as varchar) as raw_phone,
+        cast(street as varchar) as raw_street,
+        cast(postal_code as varchar) as raw_postal_code,
+        cast(city as varchar) as raw_city,
+        {{ cdp_identity.normalize_country('country') }} as country_code,
+        cast(tier as varchar) as tier,
+        cast(status as varchar) as status,
+        cast(date_of_birth as date) as raw_date_of_birth,
+        cast(joined_date as date) as joined_date,
+        cast(renewal_date as date) as renewal_date,
+        cast(updated_at as timestamp) as updated_at,
+        cast(_loaded_at as timestamp) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    select * from renamed
+    qualify {{ cdp_identity.latest_version_row_number('member_id', ['loaded_at', 'updated_at']) }} = 1
+
+),
+
+normalized as (
+
+    select
+        *,
+        {{ cdp_identity.normalize_id('raw_certification_id') }} as certification_id,
+        {{ cdp_identity.normalize_id('raw_payment_card_hash', lowercase=true) }} as payment_card_hash,
+        {{ cdp_identity.normalize_name('raw_first_name') }} as first_name,
+        {{ cdp_identity.normalize_name('raw_last_name') }} as last_name,
+        {{ cdp_identity.normalize_email('raw_email') }} as email,
+        {{ cdp_identity.normalize_phone('raw_phone', 'country_code') }} as phone,
+        nullif(trim(raw_street), '') as street,
+        {{ cdp_identity.normalize_postal_code('raw_postal_code', 'country_code') }} as postal_code,
+        nullif(trim(raw_city), '') as city,
+        {{ cdp_identity.normalize_birth_date('raw_date_of_birth') }} as date_of_birth
+
+    from deduplicated
+
+),
+
+final as (
+
+    select
+        member_id,
+        certification_id,
+        payment_card_hash,
+        first_name,
+        last_name,
+        email,
+        phone,
+        street,
+        postal_code,
+        city,
+        country_code,
+        tier,
+        status,
+        {{ cdp_identity.is_rejected('raw_email', 'email') }} as is_email_rejected,
+        {{ cdp_identity.is_rejected('raw_phone', 'phone') }} as is_phone_rejected,
+        {{ cdp_identity.is_rejected('raw_first_name', 'first_name') }} as is_first_name_rejected,
+        {{ cdp_identity.is_rejected('raw_last_name', 'last_name') }} as is_last_name_rejected,
+        {{ cdp_identity.is_rejected('raw_date_of_birth', 'date_of_birth') }} as is_date_of_birth_rejected,
+        {{ cdp_identity.is_rejected('raw_postal_code', 'postal_code') }} as is_postal_code_rejected,
+        date_of_birth,
+        joined_date,
+        renewal_date,
+        updated_at,
+        loaded_at
+
+    from normalized
+
+)
+
+select * from final

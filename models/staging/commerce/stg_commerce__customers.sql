@@ -1,0 +1,83 @@
+with
+
+source as (
+
+    select * from {{ source('commerce', 'customer') }}
+
+),
+
+renamed as (
+
+    select
+        {{ cdp_identity.normalize_id('customer_id', reject_junk=false) }} as customer_id,
+        cast(first_name as varchar) as raw_first_name,
+        cast(last_name as varchar) as raw_last_name,
+        cast(email as varchar) as raw_email,
+        cast(phone as varchar) as raw_phone,
+        cast(address1 as varchar) as raw_street,
+        cast(zip as varchar) as raw_postal_code,
+        cast(city as varchar) as raw_city,
+        {{ cdp_identity.normalize_country('country_code') }} as country_code,
+        cast(accepts_marketing as boolean) as has_accepted_marketing,
+        cast(birth_date as date) as raw_date_of_birth,
+        cast(created_at as timestamp) as created_at,
+        cast(updated_at as timestamp) as updated_at,
+        cast(_loaded_at as timestamp) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    select * from renamed
+    qualify {{ cdp_identity.latest_version_row_number('customer_id', ['loaded_at', 'updated_at']) }} = 1
+
+),
+
+normalized as (
+
+    select
+        *,
+        {{ cdp_identity.normalize_name('raw_first_name') }} as first_name,
+        {{ cdp_identity.normalize_name('raw_last_name') }} as last_name,
+        {{ cdp_identity.normalize_email('raw_email') }} as email,
+        {{ cdp_identity.normalize_phone('raw_phone', 'country_code') }} as phone,
+        nullif(trim(raw_street), '') as street,
+        {{ cdp_identity.normalize_postal_code('raw_postal_code', 'country_code') }} as postal_code,
+        nullif(trim(raw_city), '') as city,
+        {{ cdp_identity.normalize_birth_date('raw_date_of_birth') }} as date_of_birth
+
+    from deduplicated
+
+),
+
+final as (
+
+    select
+        customer_id,
+        first_name,
+        last_name,
+        email,
+        phone,
+        street,
+        postal_code,
+        city,
+        country_code,
+        has_accepted_marketing,
+        {{ cdp_identity.is_rejected('raw_email', 'email') }} as is_email_rejected,
+        {{ cdp_identity.is_rejected('raw_phone', 'phone') }} as is_phone_rejected,
+        {{ cdp_identity.is_rejected('raw_first_name', 'first_name') }} as is_first_name_rejected,
+        {{ cdp_identity.is_rejected('raw_last_name', 'last_name') }} as is_last_name_rejected,
+        {{ cdp_identity.is_rejected('raw_date_of_birth', 'date_of_birth') }} as is_date_of_birth_rejected,
+        {{ cdp_identity.is_rejected('raw_postal_code', 'postal_code') }} as is_postal_code_rejected,
+        date_of_birth,
+        created_at,
+        updated_at,
+        loaded_at
+
+    from normalized
+
+)
+
+select * from final

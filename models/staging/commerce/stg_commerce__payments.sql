@@ -1,0 +1,32 @@
+with
+
+source as (
+
+    select * from {{ source('commerce', 'payment') }}
+
+),
+
+renamed as (
+
+    select
+        {{ cdp_identity.normalize_id('payment_id', reject_junk=false) }} as payment_id,
+        {{ cdp_identity.normalize_id('order_id', reject_junk=false) }} as order_id,
+        {{ cdp_identity.normalize_id('card_hash', lowercase=true) }} as payment_card_hash,
+        lower(trim(cast(card_brand as varchar))) as card_brand,
+        cast(status as varchar) as status,
+        cast(amount as double) as amount,
+        cast(processed_at as timestamp) as processed_at,
+        cast(_loaded_at as timestamp) as loaded_at
+
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+    qualify {{ cdp_identity.latest_version_row_number('payment_id', ['loaded_at', 'processed_at']) }} = 1
+
+)
+
+select * from final

@@ -1,0 +1,61 @@
+with
+
+source as (
+
+    select * from {{ source('consent', 'consent_event') }}
+
+),
+
+renamed as (
+
+    select
+        {{ cdp_identity.normalize_id('consent_event_id', reject_junk=false) }} as consent_event_id,
+        cast(source_system as varchar) as source_system,
+        {{ cdp_identity.normalize_id('source_record_id') }} as source_record_id,
+        cast(email as varchar) as raw_email,
+        cast(channel as varchar) as channel,
+        cast(status as varchar) as status,
+        cast(captured_via as varchar) as captured_via,
+        cast(captured_at as timestamp) as captured_at,
+        cast(_loaded_at as timestamp) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    select * from renamed
+    qualify {{ cdp_identity.latest_version_row_number('consent_event_id', ['loaded_at', 'captured_at']) }} = 1
+
+),
+
+normalized as (
+
+    select
+        *,
+        {{ cdp_identity.normalize_email('raw_email') }} as email
+
+    from deduplicated
+
+),
+
+final as (
+
+    select
+        consent_event_id,
+        source_record_id,
+        source_system,
+        email,
+        channel,
+        status,
+        captured_via,
+        {{ cdp_identity.is_rejected('raw_email', 'email') }} as is_email_rejected,
+        captured_at,
+        loaded_at
+
+    from normalized
+
+)
+
+select * from final

@@ -1,0 +1,57 @@
+with
+
+source as (
+
+    select * from {{ source('consent', 'deletion_request') }}
+
+),
+
+renamed as (
+
+    select
+        {{ cdp_identity.normalize_id('request_id', reject_junk=false) }} as deletion_request_id,
+        cast(source_system as varchar) as source_system,
+        {{ cdp_identity.normalize_id('source_record_id') }} as source_record_id,
+        cast(email as varchar) as raw_email,
+        cast(status as varchar) as status,
+        cast(requested_at as timestamp) as requested_at,
+        cast(_loaded_at as timestamp) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    select * from renamed
+    qualify {{ cdp_identity.latest_version_row_number('deletion_request_id', ['loaded_at', 'requested_at']) }} = 1
+
+),
+
+normalized as (
+
+    select
+        *,
+        {{ cdp_identity.normalize_email('raw_email') }} as email
+
+    from deduplicated
+
+),
+
+final as (
+
+    select
+        deletion_request_id,
+        source_record_id,
+        source_system,
+        email,
+        status,
+        {{ cdp_identity.is_rejected('raw_email', 'email') }} as is_email_rejected,
+        requested_at,
+        loaded_at
+
+    from normalized
+
+)
+
+select * from final

@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('content', 'destination') }}
+
+),
+
+renamed as (
+
+    select
+        {{ cdp_identity.normalize_id('destination_code', reject_junk=false) }} as destination_code,
+        cast(destination_name as varchar) as destination_name,
+        {{ cdp_identity.normalize_country('country') }} as country_code,
+        cast(discipline as varchar) as discipline,
+        cast(_loaded_at as timestamp) as loaded_at
+
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+    qualify {{ cdp_identity.latest_version_row_number('destination_code', ['loaded_at']) }} = 1
+
+)
+
+select * from final

@@ -1,0 +1,69 @@
+with
+
+source as (
+
+    select * from {{ source('lms', 'learner') }}
+
+),
+
+renamed as (
+
+    select
+        {{ cdp_identity.normalize_id('learner_id', reject_junk=false) }} as learner_id,
+        cast(first_name as varchar) as raw_first_name,
+        cast(last_name as varchar) as raw_last_name,
+        cast(email as varchar) as raw_email,
+        {{ cdp_identity.normalize_country('country') }} as country_code,
+        lower(trim(cast(preferred_language as varchar))) as preferred_language,
+        cast(date_of_birth as date) as raw_date_of_birth,
+        cast(created_at as timestamp) as created_at,
+        cast(updated_at as timestamp) as updated_at,
+        cast(_loaded_at as timestamp) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    select * from renamed
+    qualify {{ cdp_identity.latest_version_row_number('learner_id', ['loaded_at', 'updated_at']) }} = 1
+
+),
+
+normalized as (
+
+    select
+        *,
+        {{ cdp_identity.normalize_name('raw_first_name') }} as first_name,
+        {{ cdp_identity.normalize_name('raw_last_name') }} as last_name,
+        {{ cdp_identity.normalize_email('raw_email') }} as email,
+        {{ cdp_identity.normalize_birth_date('raw_date_of_birth') }} as date_of_birth
+
+    from deduplicated
+
+),
+
+final as (
+
+    select
+        learner_id,
+        first_name,
+        last_name,
+        email,
+        country_code,
+        preferred_language,
+        {{ cdp_identity.is_rejected('raw_email', 'email') }} as is_email_rejected,
+        {{ cdp_identity.is_rejected('raw_first_name', 'first_name') }} as is_first_name_rejected,
+        {{ cdp_identity.is_rejected('raw_last_name', 'last_name') }} as is_last_name_rejected,
+        {{ cdp_identity.is_rejected('raw_date_of_birth', 'date_of_birth') }} as is_date_of_birth_rejected,
+        date_of_birth,
+        created_at,
+        updated_at,
+        loaded_at
+
+    from normalized
+
+)
+
+select * from final

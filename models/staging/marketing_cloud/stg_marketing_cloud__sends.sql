@@ -1,0 +1,59 @@
+with
+
+source as (
+
+    select * from {{ source('marketing_cloud', 'send') }}
+
+),
+
+renamed as (
+
+    select
+        {{ cdp_identity.normalize_id('event_id', reject_junk=false) }} as event_id,
+        {{ cdp_identity.normalize_id('send_id', reject_junk=false) }} as send_id,
+        {{ cdp_identity.normalize_id('subscriber_key', reject_junk=false) }} as subscriber_key,
+        cast(email_address as varchar) as raw_email,
+        cast(journey_name as varchar) as journey_name,
+        cast(email_name as varchar) as email_name,
+        cast(event_date as timestamp) as sent_at,
+        cast(_loaded_at as timestamp) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    select * from renamed
+    qualify {{ cdp_identity.latest_version_row_number('event_id', ['loaded_at']) }} = 1
+
+),
+
+normalized as (
+
+    select
+        *,
+        {{ cdp_identity.normalize_email('raw_email') }} as email
+
+    from deduplicated
+
+),
+
+final as (
+
+    select
+        event_id,
+        send_id,
+        subscriber_key,
+        email,
+        journey_name,
+        email_name,
+        {{ cdp_identity.is_rejected('raw_email', 'email') }} as is_email_rejected,
+        sent_at,
+        loaded_at
+
+    from normalized
+
+)
+
+select * from final

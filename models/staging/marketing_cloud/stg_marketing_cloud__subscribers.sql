@@ -1,0 +1,63 @@
+with
+
+source as (
+
+    select * from {{ source('marketing_cloud', 'subscriber') }}
+
+),
+
+renamed as (
+
+    select
+        {{ cdp_identity.normalize_id('subscriber_key', reject_junk=false) }} as subscriber_key,
+        cast(email_address as varchar) as raw_email,
+        cast(first_name as varchar) as raw_first_name,
+        cast(last_name as varchar) as raw_last_name,
+        cast(status as varchar) as status,
+        cast(date_joined as timestamp) as joined_at,
+        cast(date_unsubscribed as timestamp) as unsubscribed_at,
+        cast(_loaded_at as timestamp) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    select * from renamed
+    qualify {{ cdp_identity.latest_version_row_number('subscriber_key', ['loaded_at']) }} = 1
+
+),
+
+normalized as (
+
+    select
+        *,
+        {{ cdp_identity.normalize_name('raw_first_name') }} as first_name,
+        {{ cdp_identity.normalize_name('raw_last_name') }} as last_name,
+        {{ cdp_identity.normalize_email('raw_email') }} as email
+
+    from deduplicated
+
+),
+
+final as (
+
+    select
+        subscriber_key,
+        first_name,
+        last_name,
+        email,
+        status,
+        {{ cdp_identity.is_rejected('raw_email', 'email') }} as is_email_rejected,
+        {{ cdp_identity.is_rejected('raw_first_name', 'first_name') }} as is_first_name_rejected,
+        {{ cdp_identity.is_rejected('raw_last_name', 'last_name') }} as is_last_name_rejected,
+        joined_at,
+        unsubscribed_at,
+        loaded_at
+
+    from normalized
+
+)
+
+select * from final

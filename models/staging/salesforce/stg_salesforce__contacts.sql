@@ -1,0 +1,99 @@
+with
+
+source as (
+
+    select * from {{ source('salesforce', 'contact') }}
+
+),
+
+renamed as (
+
+    select
+        {{ cdp_identity.normalize_id('id', reject_junk=false) }} as contact_id,
+        {{ cdp_identity.normalize_id('account_id', reject_junk=false) }} as account_id,
+        cast(member_number_c as varchar) as raw_member_id,
+        cast(certification_number_c as varchar) as raw_certification_id,
+        cast(first_name as varchar) as raw_first_name,
+        cast(last_name as varchar) as raw_last_name,
+        cast(email as varchar) as raw_email,
+        cast(phone as varchar) as raw_phone,
+        cast(mobile_phone as varchar) as raw_mobile_phone,
+        cast(mailing_street as varchar) as raw_street,
+        cast(mailing_postal_code as varchar) as raw_postal_code,
+        cast(mailing_city as varchar) as raw_city,
+        {{ cdp_identity.normalize_country('mailing_country') }} as country_code,
+        cast(lead_source as varchar) as lead_source,
+        cast(has_opted_out_of_email as boolean) as has_opted_out_of_email,
+        cast(is_deleted as boolean) as is_deleted,
+        cast(birthdate as date) as raw_date_of_birth,
+        cast(created_date as timestamp) as created_at,
+        cast(last_modified_date as timestamp) as updated_at,
+        cast(_loaded_at as timestamp) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    select * from renamed
+    qualify {{ cdp_identity.latest_version_row_number('contact_id', ['loaded_at', 'updated_at']) }} = 1
+
+),
+
+normalized as (
+
+    select
+        *,
+        {{ cdp_identity.normalize_id('raw_member_id') }} as member_id,
+        {{ cdp_identity.normalize_id('raw_certification_id') }} as certification_id,
+        {{ cdp_identity.normalize_name('raw_first_name') }} as first_name,
+        {{ cdp_identity.normalize_name('raw_last_name') }} as last_name,
+        {{ cdp_identity.normalize_email('raw_email') }} as email,
+        {{ cdp_identity.normalize_phone('raw_phone', 'country_code') }} as phone,
+        {{ cdp_identity.normalize_phone('raw_mobile_phone', 'country_code') }} as mobile_phone,
+        nullif(trim(raw_street), '') as street,
+        {{ cdp_identity.normalize_postal_code('raw_postal_code', 'country_code') }} as postal_code,
+        nullif(trim(raw_city), '') as city,
+        {{ cdp_identity.normalize_birth_date('raw_date_of_birth') }} as date_of_birth
+
+    from deduplicated
+
+),
+
+final as (
+
+    select
+        contact_id,
+        account_id,
+        member_id,
+        certification_id,
+        first_name,
+        last_name,
+        email,
+        phone,
+        mobile_phone,
+        street,
+        postal_code,
+        city,
+        country_code,
+        lead_source,
+        has_opted_out_of_email,
+        is_deleted,
+        {{ cdp_identity.is_rejected('raw_email', 'email') }} as is_email_rejected,
+        {{ cdp_identity.is_rejected('raw_phone', 'phone') }} as is_phone_rejected,
+        {{ cdp_identity.is_rejected('raw_mobile_phone', 'mobile_phone') }} as is_mobile_phone_rejected,
+        {{ cdp_identity.is_rejected('raw_first_name', 'first_name') }} as is_first_name_rejected,
+        {{ cdp_identity.is_rejected('raw_last_name', 'last_name') }} as is_last_name_rejected,
+        {{ cdp_identity.is_rejected('raw_date_of_birth', 'date_of_birth') }} as is_date_of_birth_rejected,
+        {{ cdp_identity.is_rejected('raw_postal_code', 'postal_code') }} as is_postal_code_rejected,
+        date_of_birth,
+        created_at,
+        updated_at,
+        loaded_at
+
+    from normalized
+
+)
+
+select * from final

@@ -1,0 +1,90 @@
+with
+
+source as (
+
+    select * from {{ source('travel', 'booking') }}
+
+),
+
+renamed as (
+
+    select
+        {{ cdp_identity.normalize_id('booking_reference', reject_junk=false) }} as booking_reference,
+        cast(member_id as varchar) as raw_member_id,
+        cast(payment_card_hash as varchar) as raw_payment_card_hash,
+        {{ cdp_identity.normalize_id('destination_code', reject_junk=false) }} as destination_code,
+        cast(lead_first_name as varchar) as raw_first_name,
+        cast(lead_last_name as varchar) as raw_last_name,
+        cast(email as varchar) as raw_email,
+        cast(phone as varchar) as raw_phone,
+        upper(trim(cast(currency as varchar))) as currency,
+        cast(status as varchar) as status,
+        cast(travellers as integer) as traveller_count,
+        cast(total_amount as double) as total_amount,
+        cast(date_of_birth as date) as raw_date_of_birth,
+        cast(departure_date as date) as departure_date,
+        cast(return_date as date) as return_date,
+        cast(booked_at as timestamp) as booked_at,
+        cast(updated_at as timestamp) as updated_at,
+        cast(_loaded_at as timestamp) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    select * from renamed
+    qualify {{ cdp_identity.latest_version_row_number('booking_reference', ['loaded_at', 'updated_at']) }} = 1
+
+),
+
+normalized as (
+
+    select
+        *,
+        {{ cdp_identity.normalize_id('raw_member_id') }} as member_id,
+        {{ cdp_identity.normalize_id('raw_payment_card_hash', lowercase=true) }} as payment_card_hash,
+        {{ cdp_identity.normalize_name('raw_first_name') }} as first_name,
+        {{ cdp_identity.normalize_name('raw_last_name') }} as last_name,
+        {{ cdp_identity.normalize_email('raw_email') }} as email,
+        {#- The booking has no address country: national numbers take var('default_phone_country'). #}
+        {{ cdp_identity.normalize_phone('raw_phone') }} as phone,
+        {{ cdp_identity.normalize_birth_date('raw_date_of_birth') }} as date_of_birth
+
+    from deduplicated
+
+),
+
+final as (
+
+    select
+        booking_reference,
+        member_id,
+        payment_card_hash,
+        destination_code,
+        first_name,
+        last_name,
+        email,
+        phone,
+        currency,
+        status,
+        traveller_count,
+        total_amount,
+        {{ cdp_identity.is_rejected('raw_email', 'email') }} as is_email_rejected,
+        {{ cdp_identity.is_rejected('raw_phone', 'phone') }} as is_phone_rejected,
+        {{ cdp_identity.is_rejected('raw_first_name', 'first_name') }} as is_first_name_rejected,
+        {{ cdp_identity.is_rejected('raw_last_name', 'last_name') }} as is_last_name_rejected,
+        {{ cdp_identity.is_rejected('raw_date_of_birth', 'date_of_birth') }} as is_date_of_birth_rejected,
+        date_of_birth,
+        departure_date,
+        return_date,
+        booked_at,
+        updated_at,
+        loaded_at
+
+    from normalized
+
+)
+
+select * from final

@@ -1,0 +1,56 @@
+with
+
+source as (
+
+    select * from {{ source('web', 'event') }}
+
+),
+
+renamed as (
+
+    select
+        {{ cdp_identity.normalize_id('event_id', reject_junk=false) }} as event_id,
+        {{ cdp_identity.normalize_id('anonymous_id') }} as anonymous_id,
+        {{ cdp_identity.normalize_id('user_login', lowercase=true, reject_junk=false) }} as user_login,
+        cast(event_type as varchar) as event_type,
+        cast(page_path as varchar) as page_path,
+        cast(referrer as varchar) as referrer,
+        cast(user_agent as varchar) as user_agent,
+        cast(event_at as timestamp) as event_at,
+        cast(_loaded_at as timestamp) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    select * from renamed
+    qualify {{ cdp_identity.latest_version_row_number('event_id', ['loaded_at']) }} = 1
+
+),
+
+final as (
+
+    select
+        event_id,
+        anonymous_id,
+        user_login,
+        case
+            when user_login like '%@%' then {{ cdp_identity.normalize_email('user_login') }}
+        end as login_email,
+        case
+            when user_login not like '%@%' then {{ cdp_identity.normalize_id('user_login', lowercase=true) }}
+        end as login_app_login,
+        event_type,
+        page_path,
+        referrer,
+        user_agent,
+        event_at,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final
