@@ -50,7 +50,7 @@ build: install
 
 # Retraining is governance: it rewrites cdp/identity/splink_model.json, a reviewed diff.
 train: install
-	$(DBT) build --select +int_identity_match_inputs
+	$(DBT) build --select +int_identity_match_inputs +int_identity_edges__deterministic
 	$(BIN)/cdp train --database $(CDP_DUCKDB_PATH)
 
 summary: install

@@ -27,19 +27,25 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_train(args: argparse.Namespace) -> int:
     import duckdb
 
-    from cdp.identity.matching import train
+    from cdp.identity.matching import deterministic_labels, train
 
     con = duckdb.connect(args.database, read_only=True)
     try:
-        records = con.sql("select * from intermediate.int_identity_match_inputs").to_arrow_table()
+        records = con.sql(
+            "select * from intermediate.int_identity_match_inputs order by identity_record_id"
+        ).to_arrow_table()
+        edges = con.sql(
+            "select identity_record_id_l, identity_record_id_r from intermediate.int_identity_edges__deterministic"
+        ).fetchall()
     except duckdb.CatalogException:
-        print(f"{args.database} has no intermediate.int_identity_match_inputs: "
-              "run `dbt build --select +int_identity_match_inputs` first (`make train` does).")
+        print(f"{args.database} lacks the matching inputs: run `dbt build --select "
+              "+int_identity_match_inputs +int_identity_edges__deterministic` first (`make train` does).")
         return 1
     finally:
         con.close()
     print(f"training the matching model on {records.num_rows:,} records ...", flush=True)
-    model = train(records, out_path=Path(args.out), max_pairs_for_u=args.max_pairs, seed=args.seed)
+    labels = deterministic_labels(records.column("identity_record_id").to_pylist(), edges)
+    model = train(records, labels, out_path=Path(args.out), max_pairs_for_u=args.max_pairs, seed=args.seed)
     prior = model["probability_two_random_records_match"]
     print(f"wrote {args.out} (prior match probability {prior:.3g}, {len(model['comparisons'])} comparisons); "
           "review the diff and commit it")

@@ -2,7 +2,9 @@
 
 One function set serves every engine: `train` (run by `cdp train`) estimates the model from the records
 in the database and writes the committed JSON artifact; `predict` (run by the dbt Python model) only
-scores candidate pairs with that artifact.
+scores candidate pairs with that artifact. Training is self-supervised: the records that exact identifiers
+already join are the labelled examples of one person, from which the model learns how a person's names,
+dates and contact points vary between systems.
 
 The model compares names (with nicknames and term-frequency adjustment), date of birth, email, phone,
 postal code and city. Candidate pairs come from blocking rules on exact keys, so their number grows about
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -161,8 +164,19 @@ def _check_columns(table: pa.Table) -> None:
         raise ValueError(f"matching input lacks column(s) {', '.join(missing)}; expected {INPUT_COLUMNS}")
 
 
+def deterministic_labels(record_ids: Sequence[str], edges: Sequence[tuple[str, str]]) -> list[str]:
+    """A label per record: the smallest record of its connected component under `edges` (which may pass
+    through records not in `record_ids`, such as a web cookie signed in by two of them)."""
+    from cdp.identity.graph import cluster
+
+    nodes = sorted(set(record_ids) | {r for edge in edges for r in edge})
+    clustering = cluster(nodes, [(left, right, 1.0) for left, right in edges], max_cluster_size=len(nodes) + 1)
+    return [clustering.cluster_of[r] for r in record_ids]
+
+
 def train(
     records: pa.Table,
+    labels: Sequence[str],
     out_path: Path = MODEL_PATH,
     max_pairs_for_u: float = 5e6,
     seed: int = 1,
@@ -171,25 +185,38 @@ def train(
 ) -> dict[str, Any]:
     """Estimate the model from `records` and write it to `out_path`.
 
-    - the prior (probability that two random records match) from deterministic rules with an assumed recall;
-    - u probabilities by random sampling of record pairs;
-    - m probabilities by expectation maximisation, in two sessions whose blocking rules free different
-      comparisons (blocking on date of birth trains the names; blocking on names trains date of birth).
+    - the prior (probability that two random records match) from exact-key rules with an assumed recall;
+    - u probabilities (how often each level occurs between different people) by random sampling of pairs;
+    - m probabilities (how often each level occurs for the same person) from labels: `labels` gives each
+      record a cluster, normally the clusters that exact identifiers (email, member ID, card, ...) already
+      prove, so the model learns how one person's attributes vary across systems. A level never seen
+      among the labelled pairs gets the m of one pair in twice their number: rare, not impossible.
     """
     _check_columns(records)
     if records.num_rows < 2:
         raise ValueError("cannot train on fewer than two records")
+    if len(labels) != records.num_rows:
+        raise ValueError(f"{len(labels)} labels for {records.num_rows} records")
+    labelled = records.append_column("match_label", pa.array(labels, pa.string()))
+    labelled_pairs = sum(n * (n - 1) // 2 for n in Counter(labels).values())
+    if labelled_pairs == 0:
+        raise ValueError("no two records share a label: nothing to learn m probabilities from")
+
     db_api = DuckDBAPI(connection=duckdb.connect())
-    frame = db_api.register(records, dataset_display_name="identity_records")
+    frame = db_api.register(labelled, dataset_display_name="identity_records")
     linker = Linker(frame, settings(), log_level=log_level)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("email"), block_on("first_name", "last_name", "date_of_birth")],
         recall=deterministic_recall,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("first_name_key", "last_name"))
+    linker.training.estimate_m_from_label_column("match_label")
     model = linker.misc.save_model_to_json(str(out_path), overwrite=True)
+    floor = 1.0 / (2 * labelled_pairs)
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level") and not level.get("m_probability"):
+                level["m_probability"] = floor
     # Stable, reviewable formatting: retraining shows as a readable diff.
     model.pop("linker_uid", None)
     out_path.write_text(json.dumps(model, indent=2, sort_keys=True) + "\n")

@@ -18,18 +18,16 @@ first_names as (
     select * from {{ ref('int_identity_first_names__resolved') }}
 ),
 
-members as (
+candidates as (
     select
         identifiers.identity_record_id,
         identifiers.identifier_type,
         identifiers.identifier_value,
         identifiers.identifier_origin,
         identifier_groups.guard_status,
-        case
-            when identifier_groups.guard_status = 'partitioned_by_first_name'
-                then first_names.first_name_key
-            else ''
-        end as partition_key
+        identity_records.first_name,
+        identity_records.last_name,
+        first_names.first_name_key
     from identifiers
     inner join identifier_groups
         on identifiers.identifier_type = identifier_groups.identifier_type
@@ -44,6 +42,44 @@ members as (
             '{{ identifier_type }}'{{ "," if not loop.last }}
             {%- endfor %}
         )
+),
+
+-- A record whose first and last names are swapped relative to another record sharing the value belongs
+-- with that record's first name.
+swapped as (
+    select distinct
+        swapped_records.identity_record_id,
+        swapped_records.identifier_type,
+        swapped_records.identifier_value,
+        min(other_records.first_name_key) as first_name_key
+    from candidates as swapped_records
+    inner join candidates as other_records
+        on swapped_records.identifier_type = other_records.identifier_type
+        and swapped_records.identifier_value = other_records.identifier_value
+        and swapped_records.first_name = other_records.last_name
+        and swapped_records.last_name = other_records.first_name
+    where swapped_records.guard_status = 'partitioned_by_first_name'
+        and swapped_records.first_name < other_records.first_name
+    group by swapped_records.identity_record_id, swapped_records.identifier_type, swapped_records.identifier_value
+),
+
+members as (
+    select
+        candidates.identity_record_id,
+        candidates.identifier_type,
+        candidates.identifier_value,
+        candidates.identifier_origin,
+        candidates.guard_status,
+        case
+            when candidates.guard_status = 'partitioned_by_first_name'
+                then coalesce(swapped.first_name_key, candidates.first_name_key)
+            else ''
+        end as partition_key
+    from candidates
+    left join swapped
+        on candidates.identity_record_id = swapped.identity_record_id
+        and candidates.identifier_type = swapped.identifier_type
+        and candidates.identifier_value = swapped.identifier_value
 ),
 
 -- In a value shared by different people, a record with no first name (a web cookie, a device, a nameless
