@@ -7,7 +7,8 @@ Rules (the promise made to systems that store the IDs, such as Marketing Cloud a
   the smallest ID); the others are retired into it;
 - split: when a previous ID's records now sit in several clusters, the part holding most of them keeps
   the ID (ties: the part with the smallest cluster key) and the other parts get new IDs;
-- a cluster with no previous ID gets a new ID, derived from its members so that minting is deterministic.
+- a cluster with no previous ID gets a new ID, derived from its members so that minting is deterministic,
+  and never one that was ever used before (`taken`: IDs current or retired).
 
 Every retirement and every ID minted out of a split is reported as a change.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 
 
@@ -37,10 +38,16 @@ class Assignment:
     changes: list[Change]
 
 
-def mint_id(members: list[str]) -> str:
-    """A new unified ID, derived from the cluster's member records."""
-    digest = hashlib.sha256("\x1f".join(sorted(members)).encode()).hexdigest()
-    return f"UI-{digest[:16]}"
+def mint_id(members: list[str], taken: Set[str] = frozenset()) -> str:
+    """A new unified ID, derived from the cluster's member records, skipping any ID in `taken`."""
+    seed = "\x1f".join(sorted(members))
+    attempt = 0
+    while True:
+        salted = seed if attempt == 0 else f"{seed}\x1e{attempt}"
+        uid = f"UI-{hashlib.sha256(salted.encode()).hexdigest()[:16]}"
+        if uid not in taken:
+            return uid
+        attempt += 1
 
 
 def assign_ids(
@@ -48,9 +55,11 @@ def assign_ids(
     previous_id_of: Mapping[str, str],
     previous_minted_at: Mapping[str, str],
     now: str,
+    taken: Set[str] = frozenset(),
 ) -> Assignment:
     """Assign unified IDs to the clusters in `cluster_of` (record -> cluster key), given the previous run's
-    record -> ID map and ID -> minted-at map. `now` (ISO timestamp) is the minted-at of new IDs."""
+    record -> ID map and ID -> minted-at map. `now` (ISO timestamp) is the minted-at of new IDs; `taken`
+    holds every ID ever issued, which new IDs must avoid."""
     members: dict[str, list[str]] = defaultdict(list)
     for record, key in cluster_of.items():
         members[key].append(record)
@@ -71,6 +80,7 @@ def assign_ids(
     def age(uid: str) -> tuple[str, str]:
         return (previous_minted_at.get(uid, now), uid)
 
+    used = set(taken) | set(previous_id_of.values())
     id_of_cluster: dict[str, str] = {}
     minted_at = {}
     changes: list[Change] = []
@@ -82,7 +92,8 @@ def assign_ids(
             for retired in kept[1:]:
                 changes.append(Change(retired, uid, "merge", landing[retired][key]))
         else:
-            uid = mint_id(members[key])
+            uid = mint_id(members[key], used)
+            used.add(uid)
             minted_at[uid] = now
         id_of_cluster[key] = uid
 

@@ -1,7 +1,8 @@
 """Stable unified IDs: each run's clusters get the IDs of the previous run by the merge and split rules.
 
 Incremental on purpose: the previous run's assignment is this model's own table. Every record the model
-ever saw keeps a row (`is_current` false once the record is gone), so an ID is never minted twice.
+ever saw keeps a row (`is_current` false once the record is gone), and every retired ID keeps a tombstone row
+(identity_record_id `~retired:<ID>`), so an ID is never issued twice.
 Thin on purpose: the rules are `cdp.identity.stable_ids.assign_ids`.
 """
 
@@ -19,19 +20,23 @@ def model(dbt, session):
 
     previous_id_of: dict[str, str] = {}
     previous_minted_at: dict[str, str] = {}
+    taken: set[str] = set()
     gone: list[tuple] = []
     if dbt.is_incremental:
         rows = session.sql(
             f"select identity_record_id, unified_individual_id, unified_id_minted_at, is_current from {dbt.this}"
         ).fetchall()
         for record, uid, minted_at, is_current in rows:
+            taken.add(uid)
             previous_minted_at[uid] = min(previous_minted_at.get(uid, minted_at.isoformat()), minted_at.isoformat())
             if is_current:
                 previous_id_of[record] = uid
             if record not in clusters:
                 gone.append((record, uid, minted_at))
 
-    assignment = assign_ids(clusters, previous_id_of, previous_minted_at, now.isoformat())
+    assignment = assign_ids(clusters, previous_id_of, previous_minted_at, now.isoformat(), taken)
+    retired = sorted(set(previous_id_of.values()) - set(assignment.unified_id_of.values()))
+    gone += [(f"~retired:{uid}", uid, dt.datetime.fromisoformat(previous_minted_at[uid])) for uid in retired]
     change_of: dict[tuple[str, str], str] = {(c.old_id, c.new_id): c.change_type for c in assignment.changes}
 
     records = sorted(clusters)

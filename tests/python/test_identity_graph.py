@@ -89,3 +89,10 @@ def test_new_records_join_existing_ids_and_new_clusters_get_new_ids() -> None:
 
 def test_minting_is_deterministic_and_order_free() -> None:
     assert mint_id(["b", "a"]) == mint_id(["a", "b"]) != mint_id(["a", "c"])
+
+
+def test_minting_never_reissues_a_taken_id() -> None:
+    retired = mint_id(["d"])
+    result = assign_ids({"d": "d"}, {}, {}, NOW, taken={retired})
+    assert result.unified_id_of["d"] != retired
+    assert result.unified_id_of["d"] == mint_id(["d"], {retired})
