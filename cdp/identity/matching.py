@@ -6,9 +6,9 @@ scores candidate pairs with that artifact. Training is self-supervised: the reco
 already join are the labelled examples of one person, from which the model learns how a person's names,
 dates and contact points vary between systems.
 
-The model compares names (with nicknames and term-frequency adjustment), date of birth, email, phone,
-postal code and city. Candidate pairs come from blocking rules on exact keys, so their number grows about
-linearly with the number of records.
+The model compares names (nicknames, typos, swaps, name changes; term-frequency adjusted), date of birth,
+email, phone and location (postal code, else city). Candidate pairs come from blocking rules on exact keys,
+so their number grows about linearly with the number of records.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 MODEL_PATH = Path(__file__).with_name("splink_model.json")
@@ -60,7 +61,9 @@ def _name_comparison() -> cl.CustomComparison:
         cll.CustomLevel(f"{same_first} and {last_near}", label_for_charts="same first name, last near"),
         cll.CustomLevel(f"{first_near} and {last_near}", label_for_charts="both names near"),
         cll.CustomLevel(f"{same_first} and {one_last_missing}", label_for_charts="same first name, no last name"),
-        cll.CustomLevel(f"{last_l} = {last_r} and {one_first_missing}", label_for_charts="same last name, no first name"),
+        cll.CustomLevel(
+            f"{last_l} = {last_r} and {one_first_missing}", label_for_charts="same last name, no first name"
+        ),
         cll.CustomLevel(f"{same_first}", label_for_charts="same first name, other last name"),
         cll.CustomLevel(f"{last_l} = {last_r}", label_for_charts="same last name, other first name"),
         cll.ElseLevel(),
@@ -128,7 +131,8 @@ def comparisons() -> list[Any]:
 
 
 def prediction_blocking_rules() -> list[BlockingRuleCreator]:
-    """Candidate pairs: records that agree exactly on at least one of these keys."""
+    """Candidate pairs: records that agree exactly on at least one of these keys (or have their first and
+    last names swapped). Each rule keeps the pairs near-linear in the number of records."""
     return [
         block_on("first_name_key", "last_name"),
         block_on("first_name_key", "date_of_birth"),
@@ -137,14 +141,8 @@ def prediction_blocking_rules() -> list[BlockingRuleCreator]:
         block_on("phone"),
         block_on("last_name", "postal_code"),
         block_on("first_name_key", "postal_code"),
-        cll_swapped_names(),
+        CustomRule('l."first_name" = r."last_name" and l."last_name" = r."first_name"'),
     ]
-
-
-def cll_swapped_names() -> BlockingRuleCreator:
-    from splink.blocking_rule_library import CustomRule
-
-    return CustomRule('l."first_name" = r."last_name" and l."last_name" = r."first_name"')
 
 
 def settings() -> SettingsCreator:

@@ -15,7 +15,7 @@ def model(dbt, session):
 
     from cdp.identity.stable_ids import assign_ids
 
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     clusters = dict(dbt.ref("int_identity_clusters").select("identity_record_id, cluster_key").fetchall())
 
     previous_id_of: dict[str, str] = {}
@@ -48,7 +48,7 @@ def model(dbt, session):
         "unified_id_minted_at": [dt.datetime.fromisoformat(assignment.minted_at_of[u]) for u in ids],
         "previous_unified_individual_id": previous,
         "id_change_type": [
-            change_of.get((p, u)) if p is not None and p != u else None for p, u in zip(previous, ids)
+            change_of.get((p, u)) if p is not None and p != u else None for p, u in zip(previous, ids, strict=True)
         ],
         "is_current": [True] * len(records),
         "assigned_at": [now] * len(records),

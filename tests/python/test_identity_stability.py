@@ -6,7 +6,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import run_dbt
 
 IDENTITY_MODELS = [

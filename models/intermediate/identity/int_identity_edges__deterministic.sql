@@ -31,15 +31,15 @@ candidates as (
     from identifiers
     inner join identifier_groups
         on identifiers.identifier_type = identifier_groups.identifier_type
-        and identifiers.identifier_value = identifier_groups.identifier_value
+            and identifiers.identifier_value = identifier_groups.identifier_value
     inner join identity_records
         on identifiers.identity_record_id = identity_records.identity_record_id
-    left join first_names
+    left outer join first_names
         on identity_records.first_name = first_names.first_name
     where identifier_groups.guard_status in ('linked', 'partitioned_by_first_name')
         and identifiers.identifier_type in (
             {%- for identifier_type in var('deterministic_identifier_types') %}
-            '{{ identifier_type }}'{{ "," if not loop.last }}
+                '{{ identifier_type }}'{{ "," if not loop.last }}
             {%- endfor %}
         )
 ),
@@ -47,7 +47,7 @@ candidates as (
 -- A record whose first and last names are swapped relative to another record sharing the value belongs
 -- with that record's first name.
 swapped as (
-    select distinct
+    select
         swapped_records.identity_record_id,
         swapped_records.identifier_type,
         swapped_records.identifier_value,
@@ -55,9 +55,9 @@ swapped as (
     from candidates as swapped_records
     inner join candidates as other_records
         on swapped_records.identifier_type = other_records.identifier_type
-        and swapped_records.identifier_value = other_records.identifier_value
-        and swapped_records.first_name = other_records.last_name
-        and swapped_records.last_name = other_records.first_name
+            and swapped_records.identifier_value = other_records.identifier_value
+            and swapped_records.first_name = other_records.last_name
+            and swapped_records.last_name = other_records.first_name
     where swapped_records.guard_status = 'partitioned_by_first_name'
         and swapped_records.first_name < other_records.first_name
     group by swapped_records.identity_record_id, swapped_records.identifier_type, swapped_records.identifier_value
@@ -76,10 +76,10 @@ members as (
             else ''
         end as partition_key
     from candidates
-    left join swapped
+    left outer join swapped
         on candidates.identity_record_id = swapped.identity_record_id
-        and candidates.identifier_type = swapped.identifier_type
-        and candidates.identifier_value = swapped.identifier_value
+            and candidates.identifier_type = swapped.identifier_type
+            and candidates.identifier_value = swapped.identifier_value
 ),
 
 -- In a value shared by different people, a record with no first name (a web cookie, a device, a nameless
@@ -114,20 +114,20 @@ assigned as (
         members.guard_status,
         coalesce(members.partition_key, dominant_partitions.partition_key) as partition_key
     from members
-    left join dominant_partitions
+    left outer join dominant_partitions
         on members.identifier_type = dominant_partitions.identifier_type
-        and members.identifier_value = dominant_partitions.identifier_value
-        and members.partition_key is null
+            and members.identifier_value = dominant_partitions.identifier_value
+            and members.partition_key is null
 ),
 
 anchored as (
     select
         assigned.*,
-        min(identity_record_id) over (
-            partition by identifier_type, identifier_value, partition_key
+        min(assigned.identity_record_id) over (
+            partition by assigned.identifier_type, assigned.identifier_value, assigned.partition_key
         ) as anchor_record_id
     from assigned
-    where partition_key is not null
+    where assigned.partition_key is not null
 ),
 
 edges as (
@@ -143,7 +143,7 @@ edges as (
         identifier_origin,
         guard_status
     from anchored
-    where identity_record_id <> anchor_record_id
+    where identity_record_id != anchor_record_id
 ),
 
 -- One edge per pair: the first rule by priority explains it.
@@ -160,16 +160,16 @@ final as (
         guard_status
     from edges
     qualify row_number() over (
-        partition by identity_record_id_l, identity_record_id_r
-        order by
-            case identifier_type
-                {%- for identifier_type in var('deterministic_identifier_types') %}
-                when '{{ identifier_type }}' then {{ loop.index }}
-                {%- endfor %}
-            end,
-            identifier_origin,
-            identifier_value
-    ) = 1
+            partition by identity_record_id_l, identity_record_id_r
+            order by
+                case identifier_type
+                    {%- for identifier_type in var('deterministic_identifier_types') %}
+                        when '{{ identifier_type }}' then {{ loop.index }}
+                    {%- endfor %}
+                end,
+                identifier_origin,
+                identifier_value
+        ) = 1
 )
 
 select * from final

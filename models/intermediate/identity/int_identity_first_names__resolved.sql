@@ -34,7 +34,7 @@ final as (
     select
         first_name,
         coalesce(
-            min(case when variant <> first_name then variant end),
+            min(case when variant != first_name then variant end),
             first_name
         ) as first_name_key,
         {{ cdp_array_agg_sorted('variant') }} as first_name_variants

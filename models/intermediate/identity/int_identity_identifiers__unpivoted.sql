@@ -28,14 +28,14 @@ observed_logins as (
 
 from_records as (
     {%- for identifier in record_identifiers %}
-    select
-        identity_record_id,
-        '{{ identifier }}' as identifier_type,
-        {{ identifier }} as identifier_value,
-        'record' as identifier_origin
-    from identity_records
-    where {{ identifier }} is not null
-    {{ "union all" if not loop.last }}
+        select
+            identity_record_id,
+            '{{ identifier }}' as identifier_type,
+            {{ identifier }} as identifier_value,
+            'record' as identifier_origin
+        from identity_records
+        where {{ identifier }} is not null
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 

@@ -57,12 +57,13 @@ per_login as (
 ranked as (
     select
         per_login.*,
-        count(*) over (partition by identity_record_id) as distinct_login_count,
-        signed_in_event_count * 1.0
-        / sum(signed_in_event_count) over (partition by identity_record_id) as login_share,
+        count(*) over (partition by per_login.identity_record_id) as distinct_login_count,
+        per_login.signed_in_event_count * 1.0
+        / sum(per_login.signed_in_event_count) over (partition by per_login.identity_record_id) as login_share,
         row_number() over (
-            partition by identity_record_id
-            order by signed_in_event_count desc, last_signed_in_at desc, identifier_value
+            partition by per_login.identity_record_id
+            order by
+                per_login.signed_in_event_count desc, per_login.last_signed_in_at desc, per_login.identifier_value asc
         ) as login_rank
     from per_login
 ),

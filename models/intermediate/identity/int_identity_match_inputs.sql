@@ -16,14 +16,14 @@ shared_emails as (
     select identifier_value as email
     from identifier_groups
     where identifier_type = 'email'
-        and guard_status <> 'linked'
+        and guard_status != 'linked'
 ),
 
 shared_phones as (
     select identifier_value as phone
     from identifier_groups
     where identifier_type = 'phone'
-        and guard_status <> 'linked'
+        and guard_status != 'linked'
 ),
 
 first_names as (
@@ -46,11 +46,11 @@ final as (
         identity_records.postal_code,
         identity_records.city
     from identity_records
-    left join first_names
+    left outer join first_names
         on identity_records.first_name = first_names.first_name
-    left join shared_emails
+    left outer join shared_emails
         on identity_records.email = shared_emails.email
-    left join shared_phones
+    left outer join shared_phones
         on identity_records.phone = shared_phones.phone
     where (identity_records.first_name is not null or identity_records.last_name is not null)
         and (

@@ -26,17 +26,19 @@ checked as (
     select
         keyed.*,
         case when keyed.left_record_id < keyed.right_record_id
-            then keyed.left_record_id else keyed.right_record_id
+                then keyed.left_record_id
+            else keyed.right_record_id
         end as identity_record_id_l,
         case when keyed.left_record_id < keyed.right_record_id
-            then keyed.right_record_id else keyed.left_record_id
+                then keyed.right_record_id
+            else keyed.left_record_id
         end as identity_record_id_r,
         left_records.identity_record_id is not null as is_left_found,
         right_records.identity_record_id is not null as is_right_found
     from keyed
-    left join identity_records as left_records
+    left outer join identity_records as left_records
         on keyed.left_record_id = left_records.identity_record_id
-    left join identity_records as right_records
+    left outer join identity_records as right_records
         on keyed.right_record_id = right_records.identity_record_id
 ),
 
@@ -52,10 +54,12 @@ final as (
         case
             when override_action not in ('force_link', 'force_separate') then 'invalid_action'
             when not is_left_found or not is_right_found then 'record_not_found'
-            when row_number() over (
-                partition by identity_record_id_l, identity_record_id_r
-                order by decided_at desc, override_id desc
-            ) > 1 then 'superseded'
+            when row_number()
+                    over (
+                        partition by identity_record_id_l, identity_record_id_r
+                        order by decided_at desc, override_id desc
+                    )
+                > 1 then 'superseded'
             else 'applied'
         end as override_status
     from checked

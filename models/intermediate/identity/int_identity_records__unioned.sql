@@ -59,7 +59,7 @@ latest_certifications as (
         learner_id,
         certification_id
     from lms_certifications
-    qualify row_number() over (partition by learner_id order by issued_at desc, certification_id) = 1
+    qualify row_number() over (partition by learner_id order by issued_at desc, certification_id asc) = 1
 ),
 
 learners as (
@@ -67,7 +67,7 @@ learners as (
         lms_learners.*,
         latest_certifications.certification_id
     from lms_learners
-    left join latest_certifications
+    left outer join latest_certifications
         on lms_learners.learner_id = latest_certifications.learner_id
 ),
 
@@ -91,8 +91,8 @@ main_cards as (
         payment_card_hash
     from customer_cards
     qualify row_number() over (
-        partition by customer_id order by payment_count desc, last_used_at desc, payment_card_hash
-    ) = 1
+            partition by customer_id order by payment_count desc, last_used_at desc, payment_card_hash asc
+        ) = 1
 ),
 
 customers as (
@@ -100,7 +100,7 @@ customers as (
         commerce_customers.*,
         main_cards.payment_card_hash
     from commerce_customers
-    left join main_cards
+    left outer join main_cards
         on commerce_customers.customer_id = main_cards.customer_id
 ),
 

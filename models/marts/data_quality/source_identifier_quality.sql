@@ -14,11 +14,11 @@ final as (
         record_type,
         count(*) as record_count,
         {%- for identifier in checked %}
-        count({{ identifier }}) as {{ identifier }}_present_count,
-        sum(case when is_{{ identifier }}_rejected then 1 else 0 end) as {{ identifier }}_rejected_count,
+            count({{ identifier }}) as {{ identifier }}_present_count,
+            sum(case when is_{{ identifier }}_rejected then 1 else 0 end) as {{ identifier }}_rejected_count,
         {%- endfor %}
         {%- for identifier in carried %}
-        count({{ identifier }}) as {{ identifier }}_present_count,
+            count({{ identifier }}) as {{ identifier }}_present_count,
         {%- endfor %}
         max(record_updated_at) as last_record_updated_at
     from identity_records

@@ -26,7 +26,7 @@ shared_values as (
             else 'shared by people with different first names: links only records with the same first name'
         end as guard_reason
     from identifier_groups
-    where guard_status <> 'linked'
+    where guard_status != 'linked'
 ),
 
 anonymous_logins as (

@@ -29,7 +29,7 @@ final as (
         edges.edge_weight,
         left_clusters.cluster_key = right_clusters.cluster_key as is_used,
         case
-            when left_clusters.cluster_key <> right_clusters.cluster_key
+            when left_clusters.cluster_key != right_clusters.cluster_key
                 then coalesce(left_clusters.cut_reason, right_clusters.cut_reason)
         end as cut_reason
     from edges

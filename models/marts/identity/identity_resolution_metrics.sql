@@ -140,7 +140,7 @@ final as (
         cast(volumes.record_count as bigint) as record_count,
         cast(volumes.unified_individual_count as bigint) as unified_individual_count,
         cast(case when volumes.record_count > 0
-            then 1 - volumes.unified_individual_count * 1.0 / volumes.record_count
+                then 1 - volumes.unified_individual_count * 1.0 / volumes.record_count
         end as double) as consolidation_rate,
         cast(volumes.singleton_count as bigint) as singleton_count,
         cast(volumes.cluster_2_to_5_count as bigint) as cluster_2_to_5_count,
@@ -160,8 +160,8 @@ final as (
         accuracy.pairwise_precision,
         accuracy.pairwise_recall,
         case when accuracy.pairwise_precision + accuracy.pairwise_recall > 0
-            then 2 * accuracy.pairwise_precision * accuracy.pairwise_recall
-            / (accuracy.pairwise_precision + accuracy.pairwise_recall)
+                then 2 * accuracy.pairwise_precision * accuracy.pairwise_recall
+                    / (accuracy.pairwise_precision + accuracy.pairwise_recall)
         end as pairwise_f1,
         accuracy.b_cubed_precision,
         accuracy.b_cubed_recall,

@@ -39,7 +39,7 @@ possible_matches as (
     inner join unified_ids as right_ids
         on probabilistic_edges.identity_record_id_r = right_ids.identity_record_id
     where probabilistic_edges.match_probability < {{ var('match_threshold_probability') }}
-        and left_ids.unified_individual_id <> right_ids.unified_individual_id
+        and left_ids.unified_individual_id != right_ids.unified_individual_id
 ),
 
 cut_edges as (
@@ -54,7 +54,7 @@ cut_edges as (
         explanation as detail
     from edges
     where not is_used
-        and cut_reason <> 'force_separate'
+        and cut_reason != 'force_separate'
 ),
 
 guarded as (

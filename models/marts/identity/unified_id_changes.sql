@@ -23,7 +23,10 @@ changed as (
     where is_current
         and id_change_type is not null
         {%- if is_incremental() %}
-        and assigned_at > (select coalesce(max(changed_at), cast('1900-01-01' as timestamp)) from {{ this }})
+            and assigned_at > (
+                select coalesce(max(change_log.changed_at), cast('1900-01-01' as timestamp))
+                from {{ this }} as change_log
+            )
         {%- endif %}
     group by previous_unified_individual_id, unified_individual_id, id_change_type, assigned_at
 ),

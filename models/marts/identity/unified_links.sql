@@ -56,8 +56,8 @@ strongest_link as (
         count(*) over (partition by identity_record_id) as edge_count
     from record_edges
     qualify row_number() over (
-        partition by identity_record_id order by edge_weight desc, match_method, match_rule
-    ) = 1
+            partition by identity_record_id order by edge_weight desc, match_method asc, match_rule asc
+        ) = 1
 ),
 
 final as (
@@ -76,7 +76,7 @@ final as (
     from identity_records
     inner join current_ids
         on identity_records.identity_record_id = current_ids.identity_record_id
-    left join strongest_link
+    left outer join strongest_link
         on identity_records.identity_record_id = strongest_link.identity_record_id
 )
 

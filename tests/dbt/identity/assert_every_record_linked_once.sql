@@ -29,4 +29,4 @@ final as (
 
 select * from final
 where not is_identity_record
-    or link_count <> 1
+    or link_count != 1
