@@ -19,7 +19,7 @@ export CDP_DUCKDB_PATH ?= $(CURDIR)/$(DATA)/cdp.duckdb
 
 DBT := $(BIN)/dbt
 
-.PHONY: help demo test install data build train summary lint clean
+.PHONY: help demo test install data build train bench summary lint clean
 
 help:
 	@echo "make demo   - install pinned dependencies, generate demo data, build everything on DuckDB, print a summary"
@@ -27,6 +27,7 @@ help:
 	@echo "make data   - (re)generate the demo data only (PEOPLE=$(PEOPLE) SEED=$(SEED))"
 	@echo "make build  - dbt build on the current data"
 	@echo "make train  - re-estimate the matching model from the current data (review and commit the diff)"
+	@echo "make bench  - time the generator (>=1M records) and the identity layer (~100k records); writes BENCHMARKS.md"
 	@echo "make lint   - sqlfluff and ruff"
 
 $(BIN)/activate:
@@ -52,6 +53,9 @@ build: install
 train: install
 	$(DBT) build --select +int_identity_match_inputs +int_identity_edges__deterministic
 	$(BIN)/cdp train --database $(CDP_DUCKDB_PATH)
+
+bench: install
+	$(BIN)/cdp bench
 
 summary: install
 	$(BIN)/cdp summary --database $(CDP_DUCKDB_PATH)

@@ -52,6 +52,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from cdp.bench import run
+
+    run(args.generate_people, args.resolve_people, args.seed, Path(args.workdir), Path(args.out))
+    return 0
+
+
 def _cmd_summary(args: argparse.Namespace) -> int:
     from cdp.summary import print_summary
 
@@ -76,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--max-pairs", type=float, default=5e6, help="record pairs sampled to estimate u")
     tr.add_argument("--seed", type=int, default=1)
     tr.set_defaults(func=_cmd_train)
+
+    bench = sub.add_parser("bench", help="time the generator and the identity layer; write BENCHMARKS.md")
+    bench.add_argument("--generate-people", type=int, default=250_000, help="people for the generator timing")
+    bench.add_argument("--resolve-people", type=int, default=24_000, help="people for the resolution run")
+    bench.add_argument("--seed", type=int, default=7)
+    bench.add_argument("--workdir", default="data/bench")
+    bench.add_argument("--out", default="bench/results.json")
+    bench.set_defaults(func=_cmd_bench)
 
     summ = sub.add_parser("summary", help="print a short summary of a built DuckDB database")
     summ.add_argument("--database", default="data/cdp.duckdb")
