@@ -16,6 +16,7 @@ export DO_NOT_TRACK := 1
 export DBT_PROFILES_DIR := $(CURDIR)
 export CDP_RAW_DIR ?= $(CURDIR)/$(DATA)/raw
 export CDP_DUCKDB_PATH ?= $(CURDIR)/$(DATA)/cdp.duckdb
+export CDP_TRUTH_DIR ?= $(CURDIR)/$(DATA)/truth
 
 DBT := $(BIN)/dbt
 
@@ -65,6 +66,7 @@ demo: data build summary
 # make test: everything on fresh data, in its own folder so a demo database is never touched.
 test: export CDP_RAW_DIR := $(CURDIR)/$(TEST_DATA)/raw
 test: export CDP_DUCKDB_PATH := $(CURDIR)/$(TEST_DATA)/cdp.duckdb
+test: export CDP_TRUTH_DIR := $(CURDIR)/$(TEST_DATA)/truth
 test: install
 	rm -rf $(TEST_DATA)
 	$(BIN)/cdp generate --people $(PEOPLE) --seed $(SEED) --out $(TEST_DATA)

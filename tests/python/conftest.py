@@ -17,6 +17,7 @@ def run_dbt(args: list[str], raw_dir: Path, database: Path) -> subprocess.Comple
     env = {
         **os.environ,
         "CDP_RAW_DIR": str(raw_dir),
+        "CDP_TRUTH_DIR": str(raw_dir.parent / "truth"),
         "CDP_DUCKDB_PATH": str(database),
         "DBT_PROFILES_DIR": str(ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

@@ -81,3 +81,15 @@ def test_normalized_identifiers_have_one_shape(built_data: Path) -> None:
         """
     ).fetchone()
     assert bad == (0, 0, 0, 0, 0)
+
+
+def test_accuracy_against_ground_truth_meets_the_targets(built_data: Path) -> None:
+    """The dbt test enforces this too; here it also proves the ground truth was actually in the build."""
+    con = _connect(built_data)
+    truth_records, records, precision, recall = con.execute(
+        "select ground_truth_record_count, record_count, pairwise_precision, pairwise_recall "
+        "from main.identity_resolution_metrics"
+    ).fetchone()
+    assert truth_records == records > 0
+    assert precision >= 0.995
+    assert recall >= 0.98
