@@ -30,6 +30,8 @@ from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 MODEL_PATH = Path(__file__).with_name("splink_model.json")
+# Key of the model JSON holding the expected number of other records of the same person, per record.
+PRIOR_PER_RECORD_KEY = "cdp_expected_matches_per_record"
 
 # Columns the matching input must have (the dbt model int_identity_match_inputs provides them).
 INPUT_COLUMNS = [
@@ -210,6 +212,9 @@ def train(
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
     linker.training.estimate_m_from_label_column("match_label")
     model = linker.misc.save_model_to_json(str(out_path), overwrite=True)
+    # The prior depends on how many records there are: store it per record, so that the same model is
+    # calibrated on a table of any size (see load_model).
+    model[PRIOR_PER_RECORD_KEY] = model["probability_two_random_records_match"] * (records.num_rows - 1)
     floor = 1.0 / (2 * labelled_pairs)
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
@@ -230,8 +235,10 @@ def predict(
 ) -> pa.Table:
     """Score candidate pairs of `records` with the trained model; keep pairs at or above the threshold.
 
-    Returns one row per pair: both record IDs, match weight and probability, and an `explanation` JSON
-    object giving, per comparison, the level reached (its label) and its match-weight contribution."""
+    Returns one row per pair: both record IDs, match weight and probability, an `explanation` JSON object
+    giving, per comparison, the level reached (its label) and its match-weight contribution, and two flags
+    for the merge policy: `is_partial_name` (a record lacks its first or last name) and
+    `has_exact_identifier` (the two share their date of birth, email or phone exactly)."""
     _check_columns(records)
     if not model_path.exists():
         raise FileNotFoundError(f"no trained matching model at {model_path}: run `make train` (cdp train)")
@@ -239,12 +246,14 @@ def predict(
         "identity_record_id_l": pa.array([], pa.string()), "identity_record_id_r": pa.array([], pa.string()),
         "match_weight": pa.array([], pa.float64()), "match_probability": pa.array([], pa.float64()),
         "explanation": pa.array([], pa.string()),
+        "is_partial_name": pa.array([], pa.bool_()), "has_exact_identifier": pa.array([], pa.bool_()),
     })
     if records.num_rows < 2:
         return empty
-    model = json.loads(model_path.read_text())
-    # The explanation needs each comparison's level (gamma_) and contribution (mw_).
+    model = load_model(model_path, records.num_rows)
+    # The explanation needs each comparison's contribution (mw_); the corroboration flags need the values.
     model["retain_intermediate_calculation_columns"] = True
+    model["retain_matching_columns"] = True
     db_api = DuckDBAPI(connection=connection)
     frame = db_api.register(records, dataset_display_name="identity_match_inputs")
     linker = Linker(frame, model, log_level=log_level)
@@ -253,10 +262,32 @@ def predict(
     explanation = _explanation_sql(model, set(relation.columns))
     result = relation.select(
         "identity_record_id_l, identity_record_id_r, match_weight, match_probability, "
-        f"{explanation} as explanation"
+        f"{explanation} as explanation, {_PARTIAL_NAME_SQL} as is_partial_name, "
+        f"{_EXACT_IDENTIFIER_SQL} as has_exact_identifier"
     ).order("identity_record_id_l, identity_record_id_r").to_arrow_table()
     db_api.delete_tables_created_by_splink_from_db()
     return result
+
+
+# A pair where either record lacks its first or its last name ...
+_PARTIAL_NAME_SQL = (
+    "(first_name_l is null or first_name_r is null or last_name_l is null or last_name_r is null)"
+)
+# ... and whether the two agree exactly on a personal identifier.
+_EXACT_IDENTIFIER_SQL = (
+    "coalesce(date_of_birth_l = date_of_birth_r, false) or coalesce(email_l = email_r, false) "
+    "or coalesce(phone_l = phone_r, false)"
+)
+
+
+def load_model(model_path: Path = MODEL_PATH, record_count: int | None = None) -> dict[str, Any]:
+    """The trained model as Splink settings. With `record_count`, the prior is set for a table of that many
+    records: two random records of a larger table are less likely to be the same person."""
+    model = json.loads(model_path.read_text())
+    per_record = model.pop(PRIOR_PER_RECORD_KEY, None)
+    if per_record is not None and record_count is not None and record_count > 1:
+        model["probability_two_random_records_match"] = min(per_record / (record_count - 1), 0.5)
+    return model
 
 
 def _level_weights(model: dict[str, Any]) -> dict[str, list[tuple[float, str]]]:

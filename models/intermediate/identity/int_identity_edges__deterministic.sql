@@ -27,6 +27,7 @@ candidates as (
         identifier_groups.guard_status,
         identity_records.first_name,
         identity_records.last_name,
+        identity_records.date_of_birth,
         first_names.first_name_key
     from identifiers
     inner join identifier_groups
@@ -70,6 +71,7 @@ members as (
         candidates.identifier_value,
         candidates.identifier_origin,
         candidates.guard_status,
+        candidates.date_of_birth,
         case
             when candidates.guard_status = 'partitioned_by_first_name'
                 then coalesce(swapped.first_name_key, candidates.first_name_key)
@@ -83,12 +85,15 @@ members as (
 ),
 
 -- In a value shared by different people, a record with no first name (a web cookie, a device, a nameless
--- subscriber) joins the people sharing it only when one of them clearly dominates the value's records.
+-- subscriber) joins the people sharing it only when one of them clearly dominates the value's records,
+-- and not when its birth date contradicts theirs.
 partition_shares as (
     select
         identifier_type,
         identifier_value,
         partition_key,
+        min(date_of_birth) as min_date_of_birth,
+        max(date_of_birth) as max_date_of_birth,
         count(*) * 1.0 / sum(count(*)) over (partition by identifier_type, identifier_value) as record_share
     from members
     where guard_status = 'partitioned_by_first_name'
@@ -100,7 +105,9 @@ dominant_partitions as (
     select
         identifier_type,
         identifier_value,
-        partition_key
+        partition_key,
+        min_date_of_birth,
+        max_date_of_birth
     from partition_shares
     where record_share >= {{ var('guard_nameless_min_share') }}
 ),
@@ -118,6 +125,12 @@ assigned as (
         on members.identifier_type = dominant_partitions.identifier_type
             and members.identifier_value = dominant_partitions.identifier_value
             and members.partition_key is null
+            and (
+                members.date_of_birth is null
+                or dominant_partitions.min_date_of_birth is null
+                or members.date_of_birth between dominant_partitions.min_date_of_birth
+                and dominant_partitions.max_date_of_birth
+            )
 ),
 
 anchored as (

@@ -1,6 +1,7 @@
 -- Every edge offered to the identity graph, one row per record pair and method: exact-identifier edges
 -- (the highest-priority rule explains the pair), probabilistic edges at or above the match threshold, and
--- manual force-links. `edge_weight` orders edges when the graph must cut some (weakest first).
+-- manual force-links. A probabilistic pair where a record lacks its first or last name also needs an exact
+-- match on date of birth, email or phone: half a name and a postcode are not enough. `edge_weight` orders edges when the graph must cut some (weakest first).
 
 with deterministic_edges as (
     select * from {{ ref('int_identity_edges__deterministic') }}
@@ -45,6 +46,7 @@ probabilistic as (
         explanation
     from probabilistic_edges
     where match_probability >= {{ var('match_threshold_probability') }}
+        and (not is_partial_name or has_exact_identifier)
 ),
 
 manual as (

@@ -30,16 +30,23 @@ possible_matches as (
         left_ids.unified_individual_id as unified_individual_id_l,
         right_ids.unified_individual_id as unified_individual_id_r,
         probabilistic_edges.match_probability,
-        'match probability ' || round(probabilistic_edges.match_probability, 3)
-        || ', below the threshold of {{ var("match_threshold_probability") }}' as review_reason,
+        case
+            when probabilistic_edges.match_probability < {{ var('match_threshold_probability') }}
+                then 'match probability ' || round(probabilistic_edges.match_probability, 3)
+                    || ', below the threshold of {{ var("match_threshold_probability") }}'
+            else 'a record lacks its first or last name and no date of birth, email or phone agrees exactly'
+        end as review_reason,
         probabilistic_edges.explanation as detail
     from probabilistic_edges
     inner join unified_ids as left_ids
         on probabilistic_edges.identity_record_id_l = left_ids.identity_record_id
     inner join unified_ids as right_ids
         on probabilistic_edges.identity_record_id_r = right_ids.identity_record_id
-    where probabilistic_edges.match_probability < {{ var('match_threshold_probability') }}
-        and left_ids.unified_individual_id != right_ids.unified_individual_id
+    where (
+        probabilistic_edges.match_probability < {{ var('match_threshold_probability') }}
+        or (probabilistic_edges.is_partial_name and not probabilistic_edges.has_exact_identifier)
+    )
+    and left_ids.unified_individual_id != right_ids.unified_individual_id
 ),
 
 cut_edges as (
