@@ -86,11 +86,34 @@ def _identity(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
+def _activation(con: duckdb.DuckDBPyConnection) -> list[str]:
+    if not _exists(con, "main", "segment_memberships"):
+        return []
+    lines = []
+    if _exists(con, "main", "unified_profiles"):
+        profiles = con.execute("select count(*) from main.unified_profiles").fetchone()[0]
+        lines.append(f"Unified profiles: {profiles:,} (people with a deletion request are absent)")
+    segments = con.execute(
+        "select segment_name, count(*) from main.segment_memberships group by segment_name order by segment_name"
+    ).fetchall()
+    lines.append("Segments:")
+    lines += [f"  {name:<36} {size:>7,}" for name, size in segments]
+    if _exists(con, "main", "export_marketing_cloud_audience") and _exists(con, "main", "email_suppressions"):
+        audience = con.execute("select count(*) from main.export_marketing_cloud_audience").fetchone()[0]
+        suppressed = con.execute(
+            "select suppression_reason, count(distinct unified_individual_id) from main.email_suppressions "
+            "group by suppression_reason order by suppression_reason"
+        ).fetchall()
+        reasons = ", ".join(f"{reason} {count:,}" for reason, count in suppressed)
+        lines.append(f"Marketing Cloud email audience: {audience:,} people (suppressed: {reasons})")
+    return lines
+
+
 def summarize(database: Path) -> list[str]:
     """The summary lines for the database at `database`."""
     con = duckdb.connect(str(database), read_only=True)
     try:
-        return [*_feeds(con), *_records(con), *_identity(con)]
+        return [*_feeds(con), *_records(con), *_identity(con), *_activation(con)]
     finally:
         con.close()
 

@@ -1,0 +1,155 @@
+-- Scores of every active unified individual as of run_date, from their unified profile: RFM, engagement,
+-- churn risk, membership upgrade likelihood and lifetime value. Every formula, weight and bound is documented
+-- in models/marts/insights/_insights__docs.md; the policy numbers are vars.
+
+{%- set run_date = "cast('" ~ var('run_date') ~ "' as date)" %}
+{%- set engagement_weights = var('engagement_score_weights') %}
+{%- set engagement_caps = var('engagement_score_caps') %}
+{%- set engagement_weight_total = engagement_weights.values() | sum %}
+{%- set churn_weights = var('churn_risk_weights') %}
+{%- set upgrade_weights = var('membership_upgrade_weights') %}
+{%- set tiers = var('club_tier_order') %}
+
+with profiles as (
+    select * from {{ ref('unified_profiles') }}
+),
+
+active_individuals as (
+    select * from {{ ref('int_unified_individuals__active') }}
+),
+
+measures as (
+    select
+        profiles.unified_individual_id,
+        profiles.club_tier,
+        profiles.club_status,
+        case
+            when profiles.last_purchase_at is not null
+                then {{ dbt.datediff('cast(profiles.last_purchase_at as date)', run_date, 'day') }}
+        end as recency_days,
+        coalesce(profiles.order_count_365d, 0) as frequency,
+        cast(coalesce(profiles.revenue_365d, 0) as double) as monetary,
+        cast(coalesce(profiles.revenue_total, 0) as double) as revenue_total,
+        coalesce(profiles.order_count, 0) as order_count,
+        coalesce(profiles.certification_count, 0) as certification_count,
+        -- Snowflake's greatest() is null when any argument is: compare non-null stand-ins, then restore the null.
+        nullif(greatest(
+            coalesce(cast(profiles.last_purchase_at as timestamp), cast('1900-01-01' as timestamp)),
+            coalesce(cast(profiles.last_booking_at as timestamp), cast('1900-01-01' as timestamp)),
+            coalesce(cast(profiles.last_certified_at as timestamp), cast('1900-01-01' as timestamp)),
+            coalesce(cast(profiles.last_digital_activity_at as timestamp), cast('1900-01-01' as timestamp))
+        ), cast('1900-01-01' as timestamp)) as last_activity_at,
+        case
+            when profiles.last_certified_at is not null
+                and {{ dbt.datediff('cast(profiles.last_certified_at as date)', run_date, 'day') }}
+                <= {{ var('engagement_learning_days') }}
+                then 1.0
+            else 0.0
+        end as learning_component,
+        least(coalesce(profiles.emails_opened_90d, 0) * 1.0 / {{ engagement_caps['email_opens_90d'] }}, 1.0)
+            as email_opens_component,
+        least(coalesce(profiles.emails_clicked_90d, 0) * 1.0 / {{ engagement_caps['email_clicks_90d'] }}, 1.0)
+            as email_clicks_component,
+        least(
+            (coalesce(profiles.web_event_count_90d, 0) + coalesce(profiles.app_event_count_90d, 0)) * 1.0
+            / {{ engagement_caps['digital_events_90d'] }},
+            1.0
+        ) as digital_activity_component,
+        least(coalesce(profiles.order_count_365d, 0) * 1.0 / {{ engagement_caps['orders_365d'] }}, 1.0)
+            as purchases_component,
+        case profiles.club_tier
+            {%- for tier in tiers %}
+            when '{{ tier }}' then {{ loop.index }}
+            {%- endfor %}
+        end as club_tier_rank
+    from profiles
+    inner join active_individuals
+        on profiles.unified_individual_id = active_individuals.unified_individual_id
+),
+
+engagement as (
+    select
+        *,
+        round(100.0 * (
+            {{ engagement_weights['email_opens'] }} * email_opens_component
+            + {{ engagement_weights['email_clicks'] }} * email_clicks_component
+            + {{ engagement_weights['digital_activity'] }} * digital_activity_component
+            + {{ engagement_weights['purchases'] }} * purchases_component
+            + {{ engagement_weights['learning'] }} * learning_component
+        ) / {{ engagement_weight_total }}, 2) as engagement_score,
+        case
+            when last_activity_at is null then 1.0
+            else least(
+                {{ dbt.datediff('cast(last_activity_at as date)', run_date, 'day') }} * 1.0
+                / {{ var('churn_inactivity_horizon_days') }},
+                1.0
+            )
+        end as inactivity_component
+    from measures
+),
+
+scored as (
+    select
+        *,
+        round((
+            {{ churn_weights['inactivity'] }} * greatest(inactivity_component, 0.0)
+            + {{ churn_weights['disengagement'] }} * (1.0 - engagement_score / 100.0)
+        ) / {{ churn_weights.values() | sum }}, 4) as churn_risk_score,
+        case
+            when recency_days is null then 1
+            {%- for bound in var('rfm_recency_days_bounds') %}
+            when recency_days <= {{ bound }} then {{ 5 - loop.index0 }}
+            {%- endfor %}
+            else 1
+        end as recency_score,
+        1
+        {%- for bound in var('rfm_frequency_bounds') %}
+        + case when frequency >= {{ bound }} then 1 else 0 end
+        {%- endfor %} as frequency_score,
+        1
+        {%- for bound in var('rfm_monetary_bounds') %}
+        + case when monetary >= {{ bound }} then 1 else 0 end
+        {%- endfor %} as monetary_score,
+        case
+            when club_status = 'active' and club_tier_rank < {{ tiers | length }}
+                then round((
+                    {{ upgrade_weights['engagement'] }} * engagement_score / 100.0
+                    + {{ upgrade_weights['spend'] }}
+                    * least(monetary * 1.0 / {{ var('membership_upgrade_spend_target') }}, 1.0)
+                    + {{ upgrade_weights['learning'] }}
+                    * least(certification_count * 1.0 / {{ var('membership_upgrade_certification_target') }}, 1.0)
+                ) / {{ upgrade_weights.values() | sum }}, 4)
+            else 0.0
+        end as membership_upgrade_likelihood
+    from engagement
+),
+
+final as (
+    select
+        unified_individual_id,
+        case
+            when order_count = 0 then 'no_purchase'
+            when recency_score >= 4 and frequency_score >= 4 then 'champions'
+            when recency_score >= 3 and frequency_score >= 3 then 'loyal'
+            when recency_score >= 4 then 'new_or_returning'
+            when recency_score <= 2 and (frequency_score >= 3 or monetary_score >= 4) then 'at_risk'
+            when recency_score <= 2 then 'hibernating'
+            else 'needs_attention'
+        end as rfm_segment,
+        cast(recency_days as integer) as recency_days,
+        cast(frequency as integer) as frequency,
+        cast(monetary as double) as monetary,
+        cast(recency_score as integer) as recency_score,
+        cast(frequency_score as integer) as frequency_score,
+        cast(monetary_score as integer) as monetary_score,
+        cast(engagement_score as double) as engagement_score,
+        cast(churn_risk_score as double) as churn_risk_score,
+        cast(membership_upgrade_likelihood as double) as membership_upgrade_likelihood,
+        cast(round(
+            revenue_total + monetary * {{ var('lifetime_value_projection_years') }} * (1.0 - churn_risk_score), 2
+        ) as double) as lifetime_value,
+        last_activity_at
+    from scored
+)
+
+select * from final
