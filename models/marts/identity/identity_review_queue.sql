@@ -22,6 +22,11 @@ overrides as (
     select * from {{ ref('int_identity_overrides__resolved') }}
 ),
 
+deletions as (
+    select * from {{ ref('int_deletion_requests__resolved') }}
+    where unified_individual_id is not null
+),
+
 possible_matches as (
     select
         'possible_match' as review_type,
@@ -105,18 +110,29 @@ unioned as (
 final as (
     select
         {{ dbt.hash(dbt.concat([
-            "review_type", "'|'", "coalesce(identity_record_id_l, '')", "'|'",
-            "coalesce(identity_record_id_r, '')", "'|'", "review_reason", "'|'", "coalesce(detail, '')"
+            "unioned.review_type", "'|'", "coalesce(unioned.identity_record_id_l, '')", "'|'",
+            "coalesce(unioned.identity_record_id_r, '')", "'|'", "unioned.review_reason", "'|'",
+            "coalesce(unioned.detail, '')"
         ])) }} as review_item_id,
-        review_type,
-        identity_record_id_l,
-        identity_record_id_r,
-        unified_individual_id_l,
-        unified_individual_id_r,
-        review_reason,
-        detail,
-        match_probability
+        unioned.review_type,
+        unioned.identity_record_id_l,
+        unioned.identity_record_id_r,
+        unioned.unified_individual_id_l,
+        unioned.unified_individual_id_r,
+        unioned.review_reason,
+        unioned.detail,
+        unioned.match_probability
     from unioned
+    left outer join unified_ids as record_ids
+        on unioned.identity_record_id_l = record_ids.identity_record_id
+    -- People who asked to be forgotten are not shown to reviewers.
+    where not exists (
+            select 1
+            from deletions
+            where deletions.unified_individual_id in (
+                    unioned.unified_individual_id_l, unioned.unified_individual_id_r, record_ids.unified_individual_id
+                )
+        )
 )
 
 select * from final
