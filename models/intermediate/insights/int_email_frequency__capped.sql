@@ -3,10 +3,8 @@
 -- Marketing Cloud subscriber key the person has. At email_frequency_cap_count or more, the person is over the cap
 -- and is left out of email audiences. One row per active person with at least one email in the window.
 
-{%- set window_end = dbt.dateadd('day', 1, "cast('" ~ var('run_date') ~ "' as timestamp)") %}
-{%- set window_start = dbt.dateadd(
-    'day', 1 - (var('email_frequency_cap_days') | int), "cast('" ~ var('run_date') ~ "' as timestamp)"
-) %}
+{%- set window_end = as_of_at() %}
+{%- set window_start = as_of_window_start(var('email_frequency_cap_days') | int) %}
 
 with sends as (
     select * from {{ ref('stg_marketing_cloud__sends') }}

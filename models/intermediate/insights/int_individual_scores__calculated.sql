@@ -2,7 +2,7 @@
 -- churn risk, membership upgrade likelihood and lifetime value. Every formula, weight and bound is documented
 -- in models/marts/insights/_insights__docs.md; the policy numbers are vars.
 
-{%- set run_date = "cast('" ~ var('run_date') ~ "' as date)" %}
+{%- set run_date = as_of_date() %}
 {%- set engagement_weights = var('engagement_score_weights') %}
 {%- set engagement_caps = var('engagement_score_caps') %}
 {%- set engagement_weight_total = engagement_weights.values() | sum %}

@@ -3,7 +3,7 @@
 
 with club_members as (
     select * from {{ ref('stg_club__members') }}
-    where joined_date is null or joined_date <= {{ profile_as_of_date() }}
+    where joined_date is null or joined_date <= {{ as_of_date() }}
 ),
 
 unified_links as (

@@ -4,7 +4,7 @@
 
 with orders as (
     select * from {{ ref('stg_commerce__orders') }}
-    where created_at < {{ profile_as_of_at() }}
+    where created_at < {{ as_of_at() }}
 ),
 
 payments as (
@@ -26,7 +26,7 @@ order_refunds as (
         sum(amount) as refunded_amount
     from payments
     where status = 'refund'
-        and processed_at < {{ profile_as_of_at() }}
+        and processed_at < {{ as_of_at() }}
     group by order_id
 ),
 
@@ -67,12 +67,12 @@ final as (
         sum(case when purchase_source = 'commerce' then purchase_amount else 0 end) as order_revenue_total,
         sum(case when purchase_source = 'data_lake' then purchase_amount else 0 end) as lake_revenue_total,
         sum(purchase_amount) as revenue_total,
-        count(case when {{ is_within_profile_window('purchased_at', 365) }} then 1 end) as purchase_count_365d,
+        count(case when {{ is_within_as_of_window('purchased_at', 365) }} then 1 end) as purchase_count_365d,
         count(
-            case when purchase_source = 'commerce' and {{ is_within_profile_window('purchased_at', 365) }} then 1 end
+            case when purchase_source = 'commerce' and {{ is_within_as_of_window('purchased_at', 365) }} then 1 end
         ) as order_count_365d,
         sum(
-            case when {{ is_within_profile_window('purchased_at', 365) }} then purchase_amount else 0 end
+            case when {{ is_within_as_of_window('purchased_at', 365) }} then purchase_amount else 0 end
         ) as revenue_365d,
         min(purchased_at) as first_purchase_at,
         max(purchased_at) as last_purchase_at

@@ -3,12 +3,12 @@
 
 with tasks as (
     select * from {{ ref('stg_salesforce__tasks') }}
-    where created_at < {{ profile_as_of_at() }}
+    where created_at < {{ as_of_at() }}
 ),
 
 opportunities as (
     select * from {{ ref('stg_salesforce__opportunities') }}
-    where created_at < {{ profile_as_of_at() }}
+    where created_at < {{ as_of_at() }}
 ),
 
 unified_links as (

@@ -4,7 +4,7 @@
 
 with historical_events as (
     select * from {{ ref('stg_data_lake__historical_events') }}
-    where event_at < {{ profile_as_of_at() }}
+    where event_at < {{ as_of_at() }}
 ),
 
 unified_links as (

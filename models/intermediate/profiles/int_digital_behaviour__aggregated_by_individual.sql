@@ -5,12 +5,12 @@
 
 with web_events as (
     select * from {{ ref('stg_web__events') }}
-    where event_at < {{ profile_as_of_at() }}
+    where event_at < {{ as_of_at() }}
 ),
 
 app_events as (
     select * from {{ ref('stg_mobile_app__app_events') }}
-    where event_at < {{ profile_as_of_at() }}
+    where event_at < {{ as_of_at() }}
 ),
 
 unified_links as (
@@ -48,7 +48,7 @@ final as (
         {%- for channel in ['web', 'app'] %}
             {%- for days in [30, 90] %}
                 count(
-                    case when channel = '{{ channel }}' and {{ is_within_profile_window('event_at', days) }} then 1 end
+                    case when channel = '{{ channel }}' and {{ is_within_as_of_window('event_at', days) }} then 1 end
                 ) as {{ channel }}_event_count_{{ days }}d,
             {%- endfor %}
         {%- endfor %}

@@ -4,17 +4,17 @@
 
 with sends as (
     select * from {{ ref('stg_marketing_cloud__sends') }}
-    where sent_at < {{ profile_as_of_at() }}
+    where sent_at < {{ as_of_at() }}
 ),
 
 opens as (
     select * from {{ ref('stg_marketing_cloud__opens') }}
-    where opened_at < {{ profile_as_of_at() }}
+    where opened_at < {{ as_of_at() }}
 ),
 
 clicks as (
     select * from {{ ref('stg_marketing_cloud__clicks') }}
-    where clicked_at < {{ profile_as_of_at() }}
+    where clicked_at < {{ as_of_at() }}
 ),
 
 unified_links as (
@@ -64,7 +64,7 @@ final as (
                 count(
                     case
                         when engagements.engagement_type = '{{ engagement_type }}'
-                            and {{ is_within_profile_window('engagements.last_engaged_at', days) }}
+                            and {{ is_within_as_of_window('engagements.last_engaged_at', days) }}
                             then 1
                     end
                 ) as emails_{{ engagement_type }}_{{ days }}d,

@@ -3,17 +3,17 @@
 
 with certifications as (
     select * from {{ ref('stg_lms__certifications') }}
-    where issued_at < {{ profile_as_of_at() }}
+    where issued_at < {{ as_of_at() }}
 ),
 
 course_completions as (
     select * from {{ ref('stg_lms__course_completions') }}
-    where completed_at < {{ profile_as_of_at() }}
+    where completed_at < {{ as_of_at() }}
 ),
 
 enrollments as (
     select * from {{ ref('stg_lms__enrollments') }}
-    where enrolled_at < {{ profile_as_of_at() }}
+    where enrolled_at < {{ as_of_at() }}
 ),
 
 unified_links as (

@@ -3,7 +3,7 @@
 
 with bookings as (
     select * from {{ ref('stg_travel__bookings') }}
-    where booked_at < {{ profile_as_of_at() }}
+    where booked_at < {{ as_of_at() }}
 ),
 
 unified_links as (

@@ -14,7 +14,7 @@
 -- deletion request are never added, and are removed after the fact (post-hook), as are the email details of
 -- people who are no longer in the email audience.
 
-{%- set run_date = "cast('" ~ var('run_date') ~ "' as date)" %}
+{%- set run_date = as_of_date() %}
 {%- set lookback_start = dbt.dateadd('day', -1 * var('certification_trigger_initial_lookback_days'), run_date) %}
 
 with certifications as (

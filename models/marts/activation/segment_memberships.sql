@@ -1,7 +1,7 @@
 -- Segment memberships as of run_date: one row per (segment, active unified individual), with the reason in words.
 -- Thresholds are vars (dbt_project.yml); scores come from calculated_insights.
 
-{%- set run_date = "cast('" ~ var('run_date') ~ "' as date)" %}
+{%- set run_date = as_of_date() %}
 
 with active_individuals as (
     select * from {{ ref('int_unified_individuals__active') }}

@@ -138,7 +138,7 @@ final as (
         consent.email_opted_out_at,
 
         coalesce(attributes.has_email, false) as has_email,
-        {{ profile_as_of_date() }} as profile_as_of
+        {{ as_of_date() }} as profile_as_of
     from active_individuals
     left outer join attributes
         on active_individuals.unified_individual_id = attributes.unified_individual_id

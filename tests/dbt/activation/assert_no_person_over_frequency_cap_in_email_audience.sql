@@ -1,10 +1,8 @@
 -- Nobody who received email_frequency_cap_count or more emails in the last email_frequency_cap_days days (counted
 -- here again from the sends, across every journey and subscriber key) is in the email audience.
 
-{%- set window_end = dbt.dateadd('day', 1, "cast('" ~ var('run_date') ~ "' as timestamp)") %}
-{%- set window_start = dbt.dateadd(
-    'day', 1 - (var('email_frequency_cap_days') | int), "cast('" ~ var('run_date') ~ "' as timestamp)"
-) %}
+{%- set window_end = as_of_at() %}
+{%- set window_start = as_of_window_start(var('email_frequency_cap_days') | int) %}
 
 with sends as (
     select * from {{ ref('stg_marketing_cloud__sends') }}
