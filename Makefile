@@ -13,6 +13,9 @@ TEST_DATA := $(DATA)/test
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
+# The Snowflake connector's vendored requests warns on every start about urllib3/chardet releases newer than it
+# knows: not a problem, and not worth a line in every command's output.
+export PYTHONWARNINGS := ignore:urllib3
 export DBT_PROFILES_DIR := $(CURDIR)
 export CDP_RAW_DIR ?= $(CURDIR)/$(DATA)/raw
 export CDP_DUCKDB_PATH ?= $(CURDIR)/$(DATA)/cdp.duckdb
@@ -20,22 +23,33 @@ export CDP_TRUTH_DIR ?= $(CURDIR)/$(DATA)/truth
 
 DBT := $(BIN)/dbt
 
-.PHONY: help demo test install data build train bench summary lint clean
+EMULATOR_PORT ?= 8765
+SNOWFLAKE_TEST := $(TEST_DATA)/snowflake
+# Marts `make test-snowflake` exports from the emulator; tests/python/test_snowflake_emulator.py compares them
+# with the same marts built on DuckDB.
+COMPARED_MARTS := unified_links unified_profiles calculated_insights segment_memberships email_suppressions \
+	export_marketing_cloud_audience export_crm_contacts export_source_duplicates certification_completion_triggers \
+	identity_edges identity_review_queue identity_blocked_identifiers identity_resolution_metrics \
+	unified_id_changes source_identifier_quality
+
+.PHONY: help demo test test-snowflake snowflake-packages install data build train bench summary lint clean
 
 help:
 	@echo "make demo   - install pinned dependencies, generate demo data, build everything on DuckDB, print a summary"
-	@echo "make test   - pytest, dbt build on fresh demo data (data + unit tests), sqlfluff and ruff"
+	@echo "make test   - dbt build on fresh demo data (data + unit tests), the Snowflake emulator run, pytest, sqlfluff, ruff"
+	@echo "make test-snowflake - the same build through dbt-snowflake on a local Snowflake emulator (part of make test)"
+	@echo "make snowflake-packages - stage Splink and the cdp package for the Snowpark models (SNOWFLAKE_* variables)"
 	@echo "make data   - (re)generate the demo data only (PEOPLE=$(PEOPLE) SEED=$(SEED))"
 	@echo "make build  - dbt build on the current data"
 	@echo "make train  - re-estimate the matching model from the current data (review and commit the diff)"
 	@echo "make bench  - time the generator (>=1M records) and the identity layer (~100k records); writes BENCHMARKS.md"
-	@echo "make lint   - sqlfluff and ruff"
+	@echo "make lint   - sqlfluff (DuckDB and Snowflake dialects) and ruff"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml $(BIN)/activate
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,snowflake]"
 	touch $@
 
 install: $(VENV)/.installed profiles.yml
@@ -71,11 +85,32 @@ test: install
 	rm -rf $(TEST_DATA)
 	$(BIN)/cdp generate --people $(PEOPLE) --seed $(SEED) --out $(TEST_DATA)
 	$(DBT) build
+	$(MAKE) --no-print-directory test-snowflake
 	CDP_TEST_DATA=$(CURDIR)/$(TEST_DATA) $(BIN)/pytest
 	$(MAKE) --no-print-directory lint
 
+# make test-snowflake: the test data through dbt-snowflake on a Snowflake emulator on loopback (no account): load the
+# raw tables, stage the Snowpark packages, dbt build every model and test, export the marts for the comparison test.
+test-snowflake: export CDP_RAW_DIR := $(CURDIR)/$(TEST_DATA)/raw
+test-snowflake: export CDP_TRUTH_DIR := $(CURDIR)/$(TEST_DATA)/truth
+test-snowflake: export CDP_EMULATOR_PORT := $(EMULATOR_PORT)
+test-snowflake: install
+	test -d $(TEST_DATA)/raw || $(BIN)/cdp generate --people $(PEOPLE) --seed $(SEED) --out $(TEST_DATA) --quiet
+	rm -rf $(SNOWFLAKE_TEST) target/emulator
+	$(BIN)/cdp emulator start --pidfile $(SNOWFLAKE_TEST)/emulator.pid --log $(SNOWFLAKE_TEST)/emulator.log
+	trap '$(BIN)/cdp emulator stop --pidfile $(SNOWFLAKE_TEST)/emulator.pid' EXIT; \
+	$(BIN)/cdp snowflake load-raw --target emulator --raw-dir $(TEST_DATA)/raw --truth-dir $(TEST_DATA)/truth; \
+	$(BIN)/cdp snowflake stage-packages --target emulator; \
+	$(BIN)/cdp emulator dbt -- build --target emulator --target-path target/emulator; \
+	$(BIN)/cdp snowflake export --target emulator --schema marts --out $(SNOWFLAKE_TEST)/marts --tables $(COMPARED_MARTS)
+
+# Put Splink, sqlglot and the cdp package on the stage the Snowpark models import from (README, Snowflake).
+snowflake-packages: install
+	$(BIN)/cdp snowflake stage-packages --target snowflake
+
 lint: install
 	$(BIN)/sqlfluff lint models tests/dbt
+	$(BIN)/sqlfluff lint --dialect snowflake models tests/dbt
 	$(BIN)/ruff check cdp tests python_models
 
 clean:

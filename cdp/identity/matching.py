@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import pkgutil
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,14 +31,20 @@ from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 MODEL_PATH = Path(__file__).with_name("splink_model.json")
+# Read through the package loader, so the model is found when the package is imported from a zip file
+# (Snowflake stages `cdp` as a zip for the Snowpark Python models).
+MODEL_RESOURCE = ("cdp.identity", "splink_model.json")
 # Key of the model JSON holding the expected number of other records of the same person, per record.
 PRIOR_PER_RECORD_KEY = "cdp_expected_matches_per_record"
 
 # Columns the matching input must have (the dbt model int_identity_match_inputs provides them).
-INPUT_COLUMNS = [
-    "identity_record_id", "first_name", "first_name_key", "first_name_variants", "last_name", "full_name",
-    "date_of_birth", "email", "phone", "postal_code", "city",
-]
+INPUT_SCHEMA = pa.schema([
+    ("identity_record_id", pa.string()), ("first_name", pa.string()), ("first_name_key", pa.string()),
+    ("first_name_variants", pa.list_(pa.string())), ("last_name", pa.string()), ("full_name", pa.string()),
+    ("date_of_birth", pa.date32()), ("email", pa.string()), ("phone", pa.string()),
+    ("postal_code", pa.string()), ("city", pa.string()),
+])
+INPUT_COLUMNS = INPUT_SCHEMA.names
 
 
 def _name_comparison() -> cl.CustomComparison:
@@ -230,7 +237,7 @@ def predict(
     records: pa.Table,
     connection: duckdb.DuckDBPyConnection,
     threshold_match_probability: float,
-    model_path: Path = MODEL_PATH,
+    model_path: Path | None = None,
     log_level: int = logging.WARNING,
 ) -> pa.Table:
     """Score candidate pairs of `records` with the trained model; keep pairs at or above the threshold.
@@ -240,8 +247,6 @@ def predict(
     for the merge policy: `is_partial_name` (a record lacks its first or last name) and
     `has_exact_identifier` (the two share their date of birth, email or phone exactly)."""
     _check_columns(records)
-    if not model_path.exists():
-        raise FileNotFoundError(f"no trained matching model at {model_path}: run `make train` (cdp train)")
     empty = pa.table({
         "identity_record_id_l": pa.array([], pa.string()), "identity_record_id_r": pa.array([], pa.string()),
         "match_weight": pa.array([], pa.float64()), "match_probability": pa.array([], pa.float64()),
@@ -280,10 +285,19 @@ _EXACT_IDENTIFIER_SQL = (
 )
 
 
-def load_model(model_path: Path = MODEL_PATH, record_count: int | None = None) -> dict[str, Any]:
+def load_model(model_path: Path | None = None, record_count: int | None = None) -> dict[str, Any]:
     """The trained model as Splink settings. With `record_count`, the prior is set for a table of that many
     records: two random records of a larger table are less likely to be the same person."""
-    model = json.loads(model_path.read_text())
+    if model_path is not None:
+        if not model_path.exists():
+            raise FileNotFoundError(f"no trained matching model at {model_path}: run `make train` (cdp train)")
+        text = model_path.read_text()
+    else:
+        data = pkgutil.get_data(*MODEL_RESOURCE)
+        if data is None:
+            raise FileNotFoundError(f"no trained matching model in {MODEL_RESOURCE}: run `make train` (cdp train)")
+        text = data.decode()
+    model = json.loads(text)
     per_record = model.pop(PRIOR_PER_RECORD_KEY, None)
     if per_record is not None and record_count is not None and record_count > 1:
         model["probability_two_random_records_match"] = min(per_record / (record_count - 1), 0.5)

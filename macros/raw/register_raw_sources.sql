@@ -2,7 +2,8 @@
     Make every raw feed declared in the source YAML available as a relation, before any model runs.
 
     DuckDB: each source table is a view over <raw_data_path>/<system>/<table>.parquet.
-    Warehouses (Snowflake): the ingestion tool loads the raw tables; only the missing ones are handled.
+    Warehouses (Snowflake): the ingestion tool loads the raw tables; absent ones become empty views, and a table
+    lacking a declared column stops the run (see default__register_raw_sources).
 
     What bad raw input gets (documented in README "Raw feeds" and tested in tests/python/test_raw_feeds.py):
     - absent file or table (a feed that does not exist yet): an empty view with the declared, typed columns,
@@ -165,8 +166,10 @@
 
 
 {% macro default__register_raw_sources() -%}
-    {#- Warehouses: raw tables are loaded by the ingestion tool. A feed whose table does not exist yet
-        becomes an empty view with the declared columns, as on DuckDB. -#}
+    {#- Warehouses (Snowflake): raw tables are loaded by the ingestion tool into <raw_database>.<prefix>_<system>.
+        A feed whose table does not exist yet becomes an empty view with the declared columns, as on DuckDB.
+        A table lacking a declared column stops the run with an error naming it: unlike a file on DuckDB, a
+        loader's table is not the project's to reshape, and the loader (or an ALTER TABLE ... ADD COLUMN) fixes it. -#}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set statuses = [] -%}
     {%- for node in raw_source_nodes() -%}
@@ -180,8 +183,27 @@
             {%- do adapter.create_schema(relation.without_identifier()) -%}
             {%- do run_query('create or replace view ' ~ relation ~ ' as ' ~ raw_empty_select(node)) -%}
             {%- do status.update({'feed_status': 'absent'}) -%}
+        {%- elif existing.is_view and run_query('select count(*) from ' ~ existing).columns[0].values()[0] == 0 -%}
+            {#- the empty view an earlier run made for the absent feed (loaders land tables, not views) -#}
+            {%- do status.update({'feed_status': 'absent'}) -%}
         {%- else -%}
-            {%- do status.update({'feed_status': 'present'}) -%}
+            {%- set table_columns = adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list -%}
+            {%- set missing = [] -%}
+            {%- for column in node.columns.values() if column.name | lower not in table_columns -%}
+                {%- do missing.append(column.name ~ (' (required)' if raw_column_is_required(column) else '')) -%}
+            {%- endfor -%}
+            {%- if missing -%}
+                {%- do exceptions.raise_compiler_error(
+                    "Raw table " ~ existing ~ " has no column(s) " ~ missing | join(', ') ~ ", which source "
+                    ~ node.source_name ~ "." ~ node.name ~ " declares (" ~ node.original_file_path
+                    ~ "). Load them (a column of nulls will do for an optional one) or fix the source definition.") -%}
+            {%- endif -%}
+            {%- set declared = node.columns.keys() | map('lower') | list -%}
+            {%- set ignored = table_columns | reject('in', declared) | list -%}
+            {%- if ignored -%}
+                {{ log("raw feed " ~ node.source_name ~ "." ~ node.name ~ ": " ~ existing ~ " has undeclared column(s) " ~ ignored | join(', ') ~ "; ignored", info=True) }}
+            {%- endif -%}
+            {%- do status.update({'feed_status': 'present', 'ignored_columns': ignored | join(', ')}) -%}
         {%- endif -%}
         {%- do statuses.append(status) -%}
     {%- endfor -%}

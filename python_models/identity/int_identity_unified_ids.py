@@ -3,7 +3,7 @@
 Incremental on purpose: the previous run's assignment is this model's own table. Every record the model
 ever saw keeps a row (`is_current` false once the record is gone), and every retired ID keeps a tombstone row
 (identity_record_id `~retired:<ID>`), so an ID is never issued twice.
-Thin on purpose: the rules are `cdp.identity.stable_ids.assign_ids`.
+Thin on purpose: the rules are `cdp.identity.stable_ids.assign_ids`, the same on both engines.
 """
 
 
@@ -13,19 +13,25 @@ def model(dbt, session):
 
     import pyarrow as pa
 
+    from cdp.identity.relations import query, read, result
     from cdp.identity.stable_ids import assign_ids
 
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    clusters = dict(dbt.ref("int_identity_clusters").select("identity_record_id, cluster_key").fetchall())
+    cluster_table = read(
+        dbt.ref("int_identity_clusters"), pa.schema([("identity_record_id", pa.string()), ("cluster_key", pa.string())])
+    )
+    clusters = dict(zip(*(cluster_table.column(i).to_pylist() for i in range(2)), strict=True))
 
     previous_id_of: dict[str, str] = {}
     previous_minted_at: dict[str, str] = {}
     taken: set[str] = set()
     gone: list[tuple] = []
     if dbt.is_incremental:
-        rows = session.sql(
-            f"select identity_record_id, unified_individual_id, unified_id_minted_at, is_current from {dbt.this}"
-        ).fetchall()
+        previous = query(session, f"select * from {dbt.this}", pa.schema([
+            ("identity_record_id", pa.string()), ("unified_individual_id", pa.string()),
+            ("unified_id_minted_at", pa.timestamp("us")), ("is_current", pa.bool_()),
+        ]))
+        rows = zip(*(previous.column(i).to_pylist() for i in range(4)), strict=True)
         for record, uid, minted_at, is_current in rows:
             taken.add(uid)
             previous_minted_at[uid] = min(previous_minted_at.get(uid, minted_at.isoformat()), minted_at.isoformat())
@@ -70,4 +76,4 @@ def model(dbt, session):
         ("is_current", pa.bool_()),
         ("assigned_at", pa.timestamp("us")),
     ])
-    return pa.table(current, schema=schema)
+    return result(pa.table(current, schema=schema), session)

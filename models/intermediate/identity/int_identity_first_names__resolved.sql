@@ -19,12 +19,12 @@ first_names as (
 variants as (
     select
         first_name,
-        first_name as variant
+        first_name as name_variant
     from first_names
-    union
+    union distinct
     select
         first_names.first_name,
-        nicknames.canonical_name as variant
+        nicknames.canonical_name as name_variant
     from first_names
     inner join nicknames
         on first_names.first_name = nicknames.nickname
@@ -34,10 +34,10 @@ final as (
     select
         first_name,
         coalesce(
-            min(case when variant != first_name then variant end),
+            min(case when name_variant != first_name then name_variant end),
             first_name
         ) as first_name_key,
-        {{ cdp_array_agg_sorted('variant') }} as first_name_variants
+        {{ cdp_array_agg_sorted('name_variant') }} as first_name_variants
     from variants
     group by first_name
 )

@@ -29,7 +29,7 @@ crm_activities as (
         'task' as activity_type,
         coalesce(tasks.status = 'Completed', false) as is_closed,
         false as is_won,
-        cast(null as {{ dbt.type_float() }}) as amount,
+        cast(null as double) as amount,
         tasks.created_at
     from tasks
     inner join contact_links

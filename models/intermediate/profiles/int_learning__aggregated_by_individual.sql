@@ -87,9 +87,9 @@ enrollment_summary as (
 
 learners as (
     select unified_individual_id from certification_summary
-    union
+    union distinct
     select unified_individual_id from completion_summary
-    union
+    union distinct
     select unified_individual_id from enrollment_summary
 ),
 

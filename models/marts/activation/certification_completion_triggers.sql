@@ -42,8 +42,8 @@ new_certifications as (
     from certifications
     {%- if is_incremental() %}
         where loaded_at > (
-                select coalesce(max(triggers.loaded_at), cast('1900-01-01' as timestamp))
-                from {{ this }} as triggers
+                select coalesce(max(emitted.loaded_at), cast('1900-01-01' as timestamp))
+                from {{ this }} as emitted
             )
     {%- else %}
         where cast(issued_at as date) > {{ lookback_start }}

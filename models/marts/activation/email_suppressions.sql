@@ -21,7 +21,7 @@ reasons as (
     select
         unified_individual_id,
         'frequency_cap' as suppression_reason,
-        cast(null as {{ dbt.type_string() }}) as email_opt_out_source_system,
+        cast(null as varchar) as email_opt_out_source_system,
         cast(null as timestamp) as email_opted_out_at,
         cast(email_send_count as integer) as email_send_count
     from eligibility
@@ -30,7 +30,7 @@ reasons as (
     select
         unified_individual_id,
         'no_email' as suppression_reason,
-        cast(null as {{ dbt.type_string() }}) as email_opt_out_source_system,
+        cast(null as varchar) as email_opt_out_source_system,
         cast(null as timestamp) as email_opted_out_at,
         cast(null as integer) as email_send_count
     from eligibility

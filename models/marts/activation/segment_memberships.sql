@@ -37,7 +37,7 @@ recently_certified_no_travel as (
         'recently_certified_no_travel' as segment_name,
         unified_individual_id,
         'certified in ' || coalesce(last_certified_course_code, last_certification_discipline, 'a course')
-        || ' on ' || cast(cast(last_certified_at as date) as {{ dbt.type_string() }})
+        || ' on ' || cast(cast(last_certified_at as date) as varchar)
         || ', no trip booked since; next course: ' || coalesce(next_best_action_course_code, 'none (top level)')
         || ', destination: ' || coalesce(next_best_action_destination_code, 'none') as segment_reason
     from people
@@ -53,7 +53,7 @@ high_churn_risk_club_members as (
         'high_churn_risk_club_members' as segment_name,
         unified_individual_id,
         'active ' || coalesce(club_tier, 'club') || ' member with churn risk '
-        || cast(round(churn_risk_score, 2) as {{ dbt.type_string() }}) as segment_reason
+        || cast(round(churn_risk_score, 2) as varchar) as segment_reason
     from people
     where club_status = 'active'
         and churn_risk_score >= {{ var('high_churn_risk_threshold') }}
@@ -64,7 +64,7 @@ membership_upgrade_candidates as (
         'membership_upgrade_candidates' as segment_name,
         unified_individual_id,
         coalesce(club_tier, 'club') || ' member with upgrade likelihood '
-        || cast(round(membership_upgrade_likelihood, 2) as {{ dbt.type_string() }}) as segment_reason
+        || cast(round(membership_upgrade_likelihood, 2) as varchar) as segment_reason
     from people
     where membership_upgrade_likelihood >= {{ var('membership_upgrade_candidate_threshold') }}
 ),
@@ -73,8 +73,8 @@ lapsed_purchasers as (
     select
         'lapsed_purchasers' as segment_name,
         unified_individual_id,
-        'last purchase ' || cast(recency_days as {{ dbt.type_string() }}) || ' days ago, '
-        || cast(order_count as {{ dbt.type_string() }}) || ' orders in total' as segment_reason
+        'last purchase ' || cast(recency_days as varchar) || ' days ago, '
+        || cast(order_count as varchar) || ' orders in total' as segment_reason
     from people
     where order_count > 0
         and recency_days > {{ var('segment_lapsed_purchaser_days') }}
@@ -84,8 +84,8 @@ engaged_learners_without_purchase as (
     select
         'engaged_learners_without_purchase' as segment_name,
         unified_individual_id,
-        cast(certification_count as {{ dbt.type_string() }}) || ' certifications, engagement score '
-        || cast(round(engagement_score, 1) as {{ dbt.type_string() }}) || ', no purchase' as segment_reason
+        cast(certification_count as varchar) || ' certifications, engagement score '
+        || cast(round(engagement_score, 1) as varchar) || ', no purchase' as segment_reason
     from people
     where certification_count > 0
         and order_count = 0
