@@ -42,7 +42,7 @@ help:
 	@echo "make data   - (re)generate the demo data only (PEOPLE=$(PEOPLE) SEED=$(SEED))"
 	@echo "make build  - dbt build on the current data"
 	@echo "make train  - re-estimate the matching model from the current data (review and commit the diff)"
-	@echo "make bench  - time the generator (>=1M records) and the identity layer (~100k records); writes BENCHMARKS.md"
+	@echo "make bench  - full and incremental builds at 10k, 100k and 1M records, with a plain-Splink baseline; BENCHMARKS.md"
 	@echo "make lint   - sqlfluff (DuckDB and Snowflake dialects) and ruff"
 
 $(BIN)/activate:
@@ -69,8 +69,9 @@ train: install
 	$(DBT) build --select +int_identity_match_inputs +int_identity_edges__deterministic
 	$(BIN)/cdp train --database $(CDP_DUCKDB_PATH)
 
+SCALES ?= 10_000,100_000,1_000_000
 bench: install
-	$(BIN)/cdp bench
+	$(BIN)/cdp bench --scales $(SCALES)
 
 summary: install
 	$(BIN)/cdp summary --database $(CDP_DUCKDB_PATH)
@@ -90,7 +91,8 @@ test: install
 	$(MAKE) --no-print-directory lint
 
 # make test-snowflake: the test data through dbt-snowflake on a Snowflake emulator on loopback (no account): load the
-# raw tables, stage the Snowpark packages, dbt build every model and test, export the marts for the comparison test.
+# raw tables, stage the Snowpark packages, dbt build every model and test, run the incremental identity models once
+# more (their incremental path), export the marts for the comparison test.
 test-snowflake: export CDP_RAW_DIR := $(CURDIR)/$(TEST_DATA)/raw
 test-snowflake: export CDP_TRUTH_DIR := $(CURDIR)/$(TEST_DATA)/truth
 test-snowflake: export CDP_EMULATOR_PORT := $(EMULATOR_PORT)
@@ -102,6 +104,8 @@ test-snowflake: install
 	$(BIN)/cdp snowflake load-raw --target emulator --raw-dir $(TEST_DATA)/raw --truth-dir $(TEST_DATA)/truth; \
 	$(BIN)/cdp snowflake stage-packages --target emulator; \
 	$(BIN)/cdp emulator dbt -- build --target emulator --target-path target/emulator; \
+	$(BIN)/cdp emulator dbt -- run --target emulator --target-path target/emulator \
+		--select int_identity_match_inputs__tracked int_identity_edges__probabilistic int_identity_unified_ids; \
 	$(BIN)/cdp snowflake export --target emulator --schema marts --out $(SNOWFLAKE_TEST)/marts --tables $(COMPARED_MARTS)
 
 # Put Splink, sqlglot and the cdp package on the stage the Snowpark models import from (README, Snowflake).

@@ -1,13 +1,21 @@
-"""`cdp bench`: measure the generator and the identity layer at scale, and write BENCHMARKS.md and JSON.
+"""`cdp bench`: the identity layer at 10,000, 100,000 and 1,000,000 person-bearing records; BENCHMARKS.md and JSON.
 
-Each stage runs as its own process, timed by the wall clock, with its peak resident memory taken from the
-operating system (wait4). Accuracy is read from the identity_resolution_metrics mart built on generated data.
+Per scale (seeded synthetic data; generation is timed but not counted in the build):
+- full build: `dbt build` of every model (data and unit tests excluded) on the data minus a batch of 1% of the
+  person-bearing records; wall time, peak memory of the dbt process (DuckDB and the Python models run in it),
+  and time per stage from dbt's run results;
+- incremental build: the same command after the batch arrives, so only what changed is matched again;
+- baseline: the same matching (the committed Splink model, same blocking rules and threshold) in a plain Splink
+  script with no dbt, on the same matching inputs, so the project's overhead is a measured ratio;
+- candidate pairs compared (Splink's blocking analysis) and accuracy against ground truth.
+Each step runs as its own process, timed by the wall clock, with its peak resident memory from wait4.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import platform
 import shutil
@@ -18,132 +26,184 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
+# Person-bearing records per generated person (measured: 102,232 records for 24,000 people).
+RECORDS_PER_PERSON = 4.26
+# Where each model's time is counted: the first matching path prefix names the stage.
+STAGES = [
+    ("staging", "models/staging/"),
+    ("identity: records, identifiers, exact edges", "models/intermediate/identity/"),
+    ("identity: Splink matching", "python_models/identity/int_identity_edges__probabilistic"),
+    ("identity: graph and stable IDs", "python_models/identity/"),
+    ("privacy", "models/intermediate/privacy/"),
+    ("profiles and insights", "models/intermediate/profiles/"),
+    ("profiles and insights", "models/intermediate/insights/"),
+    ("profiles and insights", "models/marts/profiles/"),
+    ("profiles and insights", "models/marts/insights/"),
+    ("activation", "models/marts/activation/"),
+    ("identity marts and data quality", "models/marts/"),
+]
+BUILD = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 
 
 @dataclass
-class Stage:
+class Step:
     name: str
     wall_seconds: float
     peak_memory_mb: float
 
 
-def _run(name: str, command: list[str], env: dict[str, str] | None = None) -> Stage:
+def _run(name: str, command: list[str], env: dict[str, str] | None = None) -> Step:
     """Run a command to completion, echoing its output; return its wall time and peak memory."""
-    print(f"[bench] {name}: {' '.join(command)}", flush=True)
+    print(f"[bench] {name}: {' '.join(command[:2])} ...", flush=True)
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})})
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"[bench] {name} failed (exit {os.waitstatus_to_exitcode(status)})")
-    return Stage(name, round(elapsed, 1), round(usage.ru_maxrss / 1024, 1))
+    print(f"[bench] {name}: {elapsed:.1f} s, peak {usage.ru_maxrss / 1024:.0f} MB", flush=True)
+    return Step(name, round(elapsed, 1), round(usage.ru_maxrss / 1024, 1))
 
 
-def _record_count(truth: Path) -> int:
-    return duckdb.sql(f"select count(*) from read_parquet('{truth}')").fetchone()[0]
-
-
-def _dbt_stage_times(target: Path) -> dict[str, float]:
-    """Seconds per model of the last dbt invocation, from its run results (largest first)."""
+def _stage_times(target: Path) -> dict[str, float]:
+    """Seconds per stage of the last dbt invocation, from its run results and manifest."""
     results = json.loads((target / "run_results.json").read_text())["results"]
-    times = {r["unique_id"].split(".")[-1]: round(r["execution_time"], 2) for r in results
-             if r["unique_id"].startswith("model.")}
-    return dict(sorted(times.items(), key=lambda item: -item[1]))
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    times: dict[str, float] = {}
+    for result in results:
+        path = nodes.get(result["unique_id"], {}).get("original_file_path", "")
+        stage = next((name for name, prefix in STAGES if path.startswith(prefix)), "seeds and other")
+        times[stage] = round(times.get(stage, 0.0) + result["execution_time"], 1)
+    return times
+
+
+def _model_seconds(target: Path, model: str) -> float:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return round(next(r["execution_time"] for r in results if r["unique_id"] == f"model.cdp_identity.{model}"), 2)
+
+
+def _split_batch(world: Path, base: Path, share: float) -> int:
+    """`base` = `world` without the last `share` of the rows of every raw table but the content catalog (new
+    people, their records and their events arrive in the batch); returns the person-bearing records held back."""
+    shutil.rmtree(base, ignore_errors=True)
+    shutil.copytree(world, base, copy_function=os.link)
+    truth = pq.read_table(world / "truth" / "records.parquet", columns=["source_system", "source_record_id"])
+    known = set(zip(truth.column(0).to_pylist(), truth.column(1).to_pylist(), strict=True))
+    held_back = 0
+    for path in sorted((world / "raw").glob("*/*.parquet")):
+        if path.stat().st_size == 0 or path.parent.name == "content":
+            continue
+        data = pq.read_table(path)
+        batch = int(data.num_rows * share)
+        if batch == 0:
+            continue
+        target = base / "raw" / path.parent.name / path.name
+        target.unlink()
+        pq.write_table(data.slice(0, data.num_rows - batch), target)
+        keys = data.column(0).slice(data.num_rows - batch).cast("string").to_pylist()
+        held_back += sum(1 for key in keys if (path.parent.name, key) in known)
+    return held_back
 
 
 def _metrics(database: Path) -> dict[str, float]:
-    con = duckdb.connect(str(database), read_only=True)
-    try:
+    with duckdb.connect(str(database), read_only=True) as con:
         row = con.execute(
             "select record_count, unified_individual_count, consolidation_rate, pairwise_precision, "
             "pairwise_recall, pairwise_f1, exact_cluster_rate from main.identity_resolution_metrics"
         ).fetchone()
-        pairs = con.execute("select count(*) from intermediate.int_identity_edges__probabilistic").fetchone()[0]
-    finally:
-        con.close()
+        con.execute(f"copy (select * from intermediate.int_identity_match_inputs) to "
+                    f"'{database.parent / 'match_inputs.parquet'}' (format parquet)")
     keys = ["records", "unified_individuals", "consolidation_rate", "pairwise_precision", "pairwise_recall",
             "pairwise_f1", "exact_cluster_rate"]
-    return {**dict(zip(keys, row, strict=True)), "probabilistic_pairs_kept": pairs}
+    return dict(zip(keys, row, strict=True))
 
 
-def run(generate_people: int, resolve_people: int, seed: int, workdir: Path, out: Path) -> dict:
+def run_scale(records: int, seed: int, workdir: Path, share: float) -> dict:
     cdp = str(Path(sys.executable).with_name("cdp"))
     dbt = str(Path(sys.executable).with_name("dbt"))
+    people = math.ceil(records / RECORDS_PER_PERSON)
+    folder = workdir / f"records_{records}"
+    shutil.rmtree(folder, ignore_errors=True)
+    world = folder / "world"
+    generate = _run(f"{records:,} records: generate {people:,} people",
+                    [cdp, "generate", "--people", str(people), "--seed", str(seed), "--out", str(world)])
+    held_back = _split_batch(world, folder / "base", share)
+    env = {"CDP_RAW_DIR": str(folder / "base" / "raw"), "CDP_TRUTH_DIR": str(world / "truth"),
+           "CDP_DUCKDB_PATH": str(folder / "cdp.duckdb"), "DBT_PROFILES_DIR": str(ROOT)}
+    paths = ["--target-path", str(folder / "target"), "--log-path", str(folder / "logs")]
+    full = _run(f"{records:,} records: full build", [dbt, *BUILD, *paths], env)
+    stages = _stage_times(folder / "target")
+    matching_seconds = _model_seconds(folder / "target", "int_identity_edges__probabilistic")
+    incremental = _run(f"{records:,} records: incremental build (+{held_back:,} records)",
+                       [dbt, *BUILD, *paths], {**env, "CDP_RAW_DIR": str(world / "raw")})
+    incremental_stages = _stage_times(folder / "target")
+    metrics = _metrics(folder / "cdp.duckdb")
+    baseline_out = folder / "baseline.json"
+    baseline = _run(f"{records:,} records: plain Splink baseline",
+                    [sys.executable, "-m", "cdp.bench_baseline", str(folder / "match_inputs.parquet"),
+                     str(baseline_out)])
+    baseline_result = json.loads(baseline_out.read_text())
+    return {
+        "target_records": records, "people": people, **metrics, "batch_records": held_back,
+        "generate": asdict(generate), "full_build": asdict(full), "full_build_stages": stages,
+        "incremental_build": asdict(incremental), "incremental_build_stages": incremental_stages,
+        "incremental_ratio": round(incremental.wall_seconds / full.wall_seconds, 3),
+        "matching_seconds": matching_seconds, "baseline": {**asdict(baseline), **baseline_result},
+        "matching_to_baseline_ratio": round(matching_seconds / baseline_result["predict_seconds"], 2),
+    }
+
+
+def run(scales: list[int], seed: int, workdir: Path, out: Path, share: float = 0.01) -> dict:
     results: dict = {
         "measured_on": dt.date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "seed": seed,
+        "seed": seed, "batch_share": share, "scales": [],
     }
-
-    gen_dir = workdir / "generate"
-    shutil.rmtree(gen_dir, ignore_errors=True)
-    stage = _run("generate", [cdp, "generate", "--people", str(generate_people), "--seed", str(seed),
-                              "--out", str(gen_dir), "--quiet"])
-    results["generator"] = {"people": generate_people, "records": _record_count(gen_dir / "truth" / "records.parquet"),
-                            **asdict(stage)}
-    shutil.rmtree(gen_dir, ignore_errors=True)
-
-    res_dir = workdir / "resolve"
-    shutil.rmtree(res_dir, ignore_errors=True)
-    _run("generate (resolution data)", [cdp, "generate", "--people", str(resolve_people), "--seed", str(seed),
-                                        "--out", str(res_dir), "--quiet"])
-    env = {
-        "CDP_RAW_DIR": str(res_dir / "raw"),
-        "CDP_TRUTH_DIR": str(res_dir / "truth"),
-        "CDP_DUCKDB_PATH": str(res_dir / "cdp.duckdb"),
-        "DBT_PROFILES_DIR": str(ROOT),
-    }
-    target = res_dir / "target"
-    build = _run("dbt build", [dbt, "build", "--exclude-resource-type", "test", "--exclude-resource-type",
-                               "unit_test", "--target-path", str(target), "--log-path", str(res_dir / "logs")],
-                 env)
-    results["identity_resolution"] = {
-        "people": resolve_people,
-        **asdict(build),
-        **_metrics(res_dir / "cdp.duckdb"),
-        "slowest_models_seconds": dict(list(_dbt_stage_times(target).items())[:8]),
-    }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    _write_markdown(results, ROOT / "BENCHMARKS.md")
+    for records in scales:
+        results["scales"].append(run_scale(records, seed, workdir, share))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2) + "\n")
+        _write_markdown(results, ROOT / "BENCHMARKS.md")
     return results
 
 
-def _table(header: list[str], row: list[str]) -> str:
-    return "\n".join([
-        "| " + " | ".join(header) + " |",
-        "|" + "---:|" * len(header),
-        "| " + " | ".join(row) + " |",
-    ])
+def _header(names: list[str]) -> str:
+    return "| " + " | ".join(names) + " |\n|" + "---:|" * len(names)
 
 
 def _write_markdown(results: dict, path: Path) -> None:
-    gen, res = results["generator"], results["identity_resolution"]
-    slow = "\n".join(f"| `{name}` | {seconds} |" for name, seconds in res["slowest_models_seconds"].items())
+    rows, stage_rows = [], []
+    stage_names = list(dict.fromkeys([name for name, _ in STAGES] + ["seeds and other"]))
+    for s in results["scales"]:
+        rows.append(
+            f"| {s['records']:,} | {s['full_build']['wall_seconds']} | {s['full_build']['peak_memory_mb']:,.0f} "
+            f"| {s['incremental_build']['wall_seconds']} ({s['batch_records']:,} new) | {s['incremental_ratio']:.0%} "
+            f"| {s['matching_seconds']} | {s['baseline']['predict_seconds']} | {s['matching_to_baseline_ratio']} "
+            f"| {s['baseline']['candidate_pairs']:,} | {s['pairwise_precision']:.4f} | {s['pairwise_recall']:.4f} "
+            f"| {s['pairwise_f1']:.4f} | {s['generate']['wall_seconds']} |"
+        )
+        stage_rows.append(f"| {s['records']:,} | " + " | ".join(
+            f"{s['full_build_stages'].get(n, 0)} / {s['incremental_build_stages'].get(n, 0)}" for n in stage_names)
+            + " |")
     path.write_text(f"""# Benchmarks
 
 Measured {results['measured_on']} on {results['machine']} with `make bench` (seed {results['seed']}).
-Raw numbers: `bench/results.json`.
+Raw numbers: `bench/results.json`. Each scale is generated data; the full build runs on it minus a batch of
+{results['batch_share']:.0%} of the person-bearing records, the incremental build after the batch arrives.
+Builds are `dbt build` of every model (data and unit tests excluded) on DuckDB; the matching step uses the
+committed trained model (training is `make train`, not timed here). The baseline is the same Splink model,
+blocking rules and threshold in a plain Splink script (`cdp/bench_baseline.py`), on the same matching inputs.
 
-## Generator
+{_header(["records", "full build (s)", "peak memory (MB)", "incremental build (s)", "incremental / full",
+          "matching in dbt (s)", "plain Splink (s)", "dbt / plain", "candidate pairs", "precision", "recall", "F1",
+          "generation (s)"])}
+{chr(10).join(rows)}
 
-| people | person-bearing records | wall time (s) | peak memory (MB) |
-|---:|---:|---:|---:|
-| {gen['people']:,} | {gen['records']:,} | {gen['wall_seconds']} | {gen['peak_memory_mb']} |
+Seconds per stage, full build / incremental build (sum of dbt's per-model times; dbt runs 2 threads):
 
-## Identity resolution (models only; data and unit tests excluded)
-
-{_table(["records", "unified individuals", "consolidation", "pairwise precision", "pairwise recall", "F1",
-         "people resolved exactly", "wall time (s)", "peak memory (MB)"],
-        [f"{res['records']:,}", f"{res['unified_individuals']:,}", f"{res['consolidation_rate']:.1%}",
-         f"{res['pairwise_precision']:.4f}", f"{res['pairwise_recall']:.4f}", f"{res['pairwise_f1']:.4f}",
-         f"{res['exact_cluster_rate']:.1%}", str(res['wall_seconds']), str(res['peak_memory_mb'])])}
-
-Slowest models (seconds, from dbt's run results):
-
-| model | seconds |
-|---|---:|
-{slow}
+{_header(["records", *stage_names])}
+{chr(10).join(stage_rows)}
 """)

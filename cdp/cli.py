@@ -57,7 +57,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from cdp.bench import run
 
-    run(args.generate_people, args.resolve_people, args.seed, Path(args.workdir), Path(args.out))
+    scales = [int(value.replace("_", "")) for value in args.scales.split(",")]
+    run(scales, args.seed, Path(args.workdir), Path(args.out), share=args.batch_share)
     return 0
 
 
@@ -134,9 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--seed", type=int, default=1)
     tr.set_defaults(func=_cmd_train)
 
-    bench = sub.add_parser("bench", help="time the generator and the identity layer; write BENCHMARKS.md")
-    bench.add_argument("--generate-people", type=int, default=250_000, help="people for the generator timing")
-    bench.add_argument("--resolve-people", type=int, default=24_000, help="people for the resolution run")
+    bench = sub.add_parser("bench", help="full and incremental builds at several scales; write BENCHMARKS.md")
+    bench.add_argument("--scales", default="10_000,100_000,1_000_000", help="person-bearing records per scale")
+    bench.add_argument("--batch-share", type=float, default=0.01, help="share of records the incremental run adds")
     bench.add_argument("--seed", type=int, default=7)
     bench.add_argument("--workdir", default="data/bench")
     bench.add_argument("--out", default="bench/results.json")

@@ -17,13 +17,15 @@ import json
 import logging
 import math
 import pkgutil
+import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -239,21 +241,29 @@ def predict(
     threshold_match_probability: float,
     model_path: Path | None = None,
     log_level: int = logging.WARNING,
+    changed: Collection[str] | None = None,
+    progress: bool = False,
 ) -> pa.Table:
     """Score candidate pairs of `records` with the trained model; keep pairs at or above the threshold.
 
-    Returns one row per pair: both record IDs, match weight and probability, an `explanation` JSON object
-    giving, per comparison, the level reached (its label) and its match-weight contribution, and two flags
-    for the merge policy: `is_partial_name` (a record lacks its first or last name) and
-    `has_exact_identifier` (the two share their date of birth, email or phone exactly)."""
+    Returns one row per pair: both record IDs (the smaller first), match weight and probability, an
+    `explanation` JSON object giving, per comparison, the level reached (its label) and its match-weight
+    contribution, and two flags for the merge policy: `is_partial_name` (a record lacks its first or last name)
+    and `has_exact_identifier` (the two share their date of birth, email or phone exactly).
+
+    With `changed` (IDs of records new or changed since the last scoring), only the pairs with a changed record
+    are scored: within the changed records, and between them and the others (Splink's predict_within and
+    predict_between), with the prior and the term frequencies of all `records`, so each of those pairs scores
+    as in a full run. With `progress`, it says what it scores and how long it took."""
     _check_columns(records)
+    started = time.perf_counter()
     empty = pa.table({
         "identity_record_id_l": pa.array([], pa.string()), "identity_record_id_r": pa.array([], pa.string()),
         "match_weight": pa.array([], pa.float64()), "match_probability": pa.array([], pa.float64()),
         "explanation": pa.array([], pa.string()),
         "is_partial_name": pa.array([], pa.bool_()), "has_exact_identifier": pa.array([], pa.bool_()),
     })
-    if records.num_rows < 2:
+    if records.num_rows < 2 or (changed is not None and not changed):
         return empty
     model = load_model(model_path, records.num_rows)
     # The explanation needs each comparison's contribution (mw_); the corroboration flags need the values.
@@ -262,16 +272,48 @@ def predict(
     db_api = DuckDBAPI(connection=connection)
     frame = db_api.register(records, dataset_display_name="identity_match_inputs")
     linker = Linker(frame, model, log_level=log_level)
-    predictions = linker.inference.predict(threshold_match_probability=threshold_match_probability)
-    relation = predictions.as_duckdbpyrelation()
-    explanation = _explanation_sql(model, set(relation.columns))
-    result = relation.select(
-        "identity_record_id_l, identity_record_id_r, match_weight, match_probability, "
-        f"{explanation} as explanation, {_PARTIAL_NAME_SQL} as is_partial_name, "
-        f"{_EXACT_IDENTIFIER_SQL} as has_exact_identifier"
-    ).order("identity_record_id_l, identity_record_id_r").to_arrow_table()
+    if progress:
+        scope = "all of them" if changed is None else f"the {len(changed):,} new or changed ones"
+        print(f"matching: scoring {records.num_rows:,} records, {scope} ...", flush=True)
+    if changed is None:
+        predictions = [linker.inference.predict(threshold_match_probability=threshold_match_probability)]
+    else:
+        for column in _tf_columns(model):
+            linker.table_management.compute_tf_table(column)
+        is_changed = pc.is_in(records.column("identity_record_id"), value_set=pa.array(sorted(changed), pa.string()))
+        changed_frame = db_api.register(records.filter(is_changed), dataset_display_name="changed_match_inputs")
+        predictions = [linker.inference.predict_within(
+            changed_frame, threshold_match_probability=threshold_match_probability)]
+        others = records.filter(pc.invert(is_changed))
+        if others.num_rows:
+            others_frame = db_api.register(others, dataset_display_name="unchanged_match_inputs")
+            predictions.append(linker.inference.predict_between(
+                changed_frame, others_frame, threshold_match_probability=threshold_match_probability))
+    parts = []
+    for prediction in predictions:
+        relation = prediction.as_duckdbpyrelation()
+        explanation = _explanation_sql(model, set(relation.columns))
+        parts.append(relation.select(
+            "least(identity_record_id_l, identity_record_id_r) as identity_record_id_l, "
+            "greatest(identity_record_id_l, identity_record_id_r) as identity_record_id_r, "
+            "match_weight, match_probability, "
+            f"{explanation} as explanation, {_PARTIAL_NAME_SQL} as is_partial_name, "
+            f"{_EXACT_IDENTIFIER_SQL} as has_exact_identifier"
+        ).to_arrow_table().cast(empty.schema))
     db_api.delete_tables_created_by_splink_from_db()
+    result = pa.concat_tables(parts).sort_by([("identity_record_id_l", "ascending"),
+                                              ("identity_record_id_r", "ascending")])
+    if progress:
+        print(f"matching: {result.num_rows:,} pairs at or above {threshold_match_probability} "
+              f"in {time.perf_counter() - started:.1f} s", flush=True)
     return result
+
+
+def _tf_columns(model: dict[str, Any]) -> list[str]:
+    """Columns whose term frequencies the model's comparisons use."""
+    columns = {level["tf_adjustment_column"] for comparison in model["comparisons"]
+               for level in comparison["comparison_levels"] if level.get("tf_adjustment_column")}
+    return sorted(columns)
 
 
 # A pair where either record lacks its first or its last name ...

@@ -2,6 +2,7 @@
     The Snowflake emulator `make test-snowflake` runs on (fakesnow, on loopback) lacks three things dbt-snowflake
     relies on. Each override below changes behaviour on the emulator only and is dbt-snowflake's own SQL elsewhere:
     - TEMPORARY tables qualified with a database (incremental models' staging tables): made TRANSIENT there;
+    - TEMPORARY views (the staging view of a merge): plain views there;
     - MERGE inside BEGIN ... COMMIT: DML runs without the explicit transaction there;
     - MERGE ... INSERT VALUES with bare column names (ambiguous to the emulator): always qualified with the
       source alias, which is valid Snowflake SQL everywhere;
@@ -20,6 +21,11 @@
     {%- else -%}
         {{ dbt.snowflake__create_table_temporary_sql(relation, compiled_code) }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro snowflake__create_view_as_with_temp_flag(relation, sql, is_temporary=False) -%}
+    {{ return(dbt.snowflake__create_view_as_with_temp_flag(relation, sql, is_temporary and not is_snowflake_emulator())) }}
 {%- endmacro %}
 
 

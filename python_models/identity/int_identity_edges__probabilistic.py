@@ -4,15 +4,40 @@ Thin on purpose: the matching logic is `cdp.identity.matching.predict`, the same
 Splink runs on dbt's own connection; on Snowflake this is a Snowpark model and Splink runs on an in-memory
 DuckDB inside the Snowpark process (README, Snowflake). Pairs at or above the lower bound of the review band
 are kept; the graph uses those at or above the match threshold.
+
+Incremental: a run scores only the records new, changed or gone since the last one, and retires the pairs
+they no longer form (`is_current` false); the plan is `cdp.identity.incremental`. `--full-refresh` rescores all.
 """
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
-    from cdp.identity.matching import INPUT_SCHEMA, predict
-    from cdp.identity.relations import duckdb_connection, read, result
+    dbt.config(
+        materialized="incremental",
+        unique_key=["identity_record_id_l", "identity_record_id_r"],
+        on_schema_change="fail",
+    )
+    import pkgutil
+
+    from cdp.identity.incremental import (
+        STORED_PAIR_SCHEMA,
+        TRACKED_SCHEMA,
+        assemble,
+        model_version,
+        plan_rescoring,
+    )
+    from cdp.identity.matching import INPUT_SCHEMA, MODEL_RESOURCE, predict
+    from cdp.identity.relations import duckdb_connection, query, read, result
 
     lower_bound = float(dbt.config.meta_get("review_band_lower_probability"))
+    version = model_version(pkgutil.get_data(*MODEL_RESOURCE))
+    tracked = read(dbt.ref("int_identity_match_inputs__tracked"), TRACKED_SCHEMA)
+    stored = None
+    if dbt.is_incremental:
+        columns = ", ".join(STORED_PAIR_SCHEMA.names)
+        stored = query(session, f"select {columns} from {dbt.this} where is_current", STORED_PAIR_SCHEMA)
+    plan = plan_rescoring(tracked, stored, version)
+    print(f"int_identity_edges__probabilistic: {plan.reason}", flush=True)
     records = read(dbt.ref("int_identity_match_inputs"), INPUT_SCHEMA)
-    edges = predict(records, duckdb_connection(session), threshold_match_probability=lower_bound)
-    return result(edges, session)
+    scored = predict(records, duckdb_connection(session), threshold_match_probability=lower_bound,
+                     changed=plan.changed, progress=True)
+    return result(assemble(scored, stored, plan, version), session)

@@ -9,6 +9,7 @@ with deterministic_edges as (
 
 probabilistic_edges as (
     select * from {{ ref('int_identity_edges__probabilistic') }}
+    where is_current
 ),
 
 overrides as (

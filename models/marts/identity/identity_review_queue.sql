@@ -7,6 +7,7 @@ with edges as (
 
 probabilistic_edges as (
     select * from {{ ref('int_identity_edges__probabilistic') }}
+    where is_current
 ),
 
 unified_ids as (
