@@ -110,12 +110,19 @@ pair_counts as (
             inner join actual on overlap.person_id = actual.person_id
         ) as b_cubed_recall_sum,
         (
-            select count(*)
+            -- counted with a CASE, not a WHERE: as join conditions, the size equalities made DuckDB join on
+            -- them (few distinct sizes, a huge intermediate result: 14 s instead of 0.1 s at 100,000 records)
+            select
+                coalesce(sum(
+                    case
+                        when overlap.record_count = predicted.record_count
+                            and overlap.record_count = actual.record_count then 1
+                        else 0
+                    end
+                ), 0)
             from overlap
             inner join predicted on overlap.unified_individual_id = predicted.unified_individual_id
             inner join actual on overlap.person_id = actual.person_id
-            where overlap.record_count = predicted.record_count
-                and overlap.record_count = actual.record_count
         ) as exactly_resolved_person_count
 ),
 
