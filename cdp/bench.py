@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,9 +87,20 @@ def _model_seconds(target: Path, model: str) -> float:
     return round(next(r["execution_time"] for r in results if r["unique_id"] == f"model.cdp_identity.{model}"), 2)
 
 
+def stamp_later_load(data: pa.Table, first_row: int) -> pa.Table:
+    """`data` with the rows from `first_row` on stamped `_loaded_at` an hour after its latest load."""
+    loaded = data.column("_loaded_at")
+    later = pc.add(pc.max(loaded), pa.scalar(dt.timedelta(hours=1), pa.duration(loaded.type.unit)))
+    stamps = pa.concat_arrays([loaded.slice(0, first_row).combine_chunks(),
+                               pa.array([later.as_py()] * (data.num_rows - first_row), loaded.type)])
+    return data.set_column(data.schema.get_field_index("_loaded_at"), "_loaded_at", stamps)
+
+
 def _split_batch(world: Path, base: Path, share: float) -> int:
     """`base` = `world` without the last `share` of the rows of every raw table but the content catalog (new
-    people, their records and their events arrive in the batch); returns the person-bearing records held back."""
+    people, their records and their events arrive in the batch); returns the person-bearing records held back.
+    The batch arrives after everything in the base: its rows in `world` are stamped loaded an hour after the
+    table's latest load, as an ingestion tool would stamp a later load."""
     shutil.rmtree(base, ignore_errors=True)
     shutil.copytree(world, base, copy_function=os.link)
     truth = pq.read_table(world / "truth" / "records.parquet", columns=["source_system", "source_record_id"])
@@ -103,6 +116,7 @@ def _split_batch(world: Path, base: Path, share: float) -> int:
         target = base / "raw" / path.parent.name / path.name
         target.unlink()
         pq.write_table(data.slice(0, data.num_rows - batch), target)
+        pq.write_table(stamp_later_load(data, data.num_rows - batch), path)
         keys = data.column(0).slice(data.num_rows - batch).cast("string").to_pylist()
         held_back += sum(1 for key in keys if (path.parent.name, key) in known)
     return held_back

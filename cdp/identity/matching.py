@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import pkgutil
 import time
 from collections import Counter
@@ -301,8 +300,7 @@ def predict(
             f"{_EXACT_IDENTIFIER_SQL} as has_exact_identifier"
         ).to_arrow_table().cast(empty.schema))
     db_api.delete_tables_created_by_splink_from_db()
-    result = pa.concat_tables(parts).sort_by([("identity_record_id_l", "ascending"),
-                                              ("identity_record_id_r", "ascending")])
+    result = pa.concat_tables(parts)
     if progress:
         print(f"matching: {result.num_rows:,} pairs at or above {threshold_match_probability} "
               f"in {time.perf_counter() - started:.1f} s", flush=True)
@@ -346,32 +344,31 @@ def load_model(model_path: Path | None = None, record_count: int | None = None) 
     return model
 
 
-def _level_weights(model: dict[str, Any]) -> dict[str, list[tuple[float, str]]]:
-    """Per comparison: (match weight of the level, level label), from the model's m and u probabilities.
-    Splink's predictions carry each comparison's weight (mw_<comparison>); its level is the one whose
-    weight it is (the null level weighs 0)."""
-    levels_by_comparison: dict[str, list[tuple[float, str]]] = {}
+def _level_labels(model: dict[str, Any]) -> dict[str, list[str]]:
+    """Per comparison: its levels' labels as JSON strings, by comparison vector value (Splink's gamma) from -1
+    (the null level; JSON null when there is none) upwards. Splink numbers the other levels from the last
+    (0, the else level) to the first."""
+    labels_by_comparison: dict[str, list[str]] = {}
     for comparison in model["comparisons"]:
-        levels = []
-        for level in comparison["comparison_levels"]:
-            label = level.get("label_for_charts", level["sql_condition"])
-            if level.get("is_null_level"):
-                levels.append((0.0, label))
-            elif level.get("m_probability") and level.get("u_probability"):
-                levels.append((math.log2(level["m_probability"] / level["u_probability"]), label))
-        levels_by_comparison[comparison["output_column_name"]] = levels
-    return levels_by_comparison
+        levels = comparison["comparison_levels"]
+        null_labels = [level.get("label_for_charts", level["sql_condition"]) for level in levels
+                       if level.get("is_null_level")]
+        others = [level.get("label_for_charts", level["sql_condition"]) for level in levels
+                  if not level.get("is_null_level")]
+        by_gamma = [json.dumps(null_labels[0]) if null_labels else "null"]
+        by_gamma += [json.dumps(label) for label in reversed(others)]
+        labels_by_comparison[comparison["output_column_name"]] = by_gamma
+    return labels_by_comparison
 
 
 def _explanation_sql(model: dict[str, Any], columns: set[str]) -> str:
-    """SQL for a JSON object: per comparison, its level and its weight (term-frequency adjustment included)."""
+    """SQL for a JSON object text: per comparison, its level (looked up by gamma) and its match weight, term-frequency
+    adjustment included. Plain string concatenation: a JSON function per pair costs more than Splink's scoring."""
     parts = []
-    for name, levels in _level_weights(model).items():
-        cases = " ".join(
-            f"when abs(mw_{name} - {weight!r}) < 1e-6 then '{label.replace(chr(39), chr(39) * 2)}'"
-            for weight, label in levels
-        )
+    for name, labels in _level_labels(model).items():
+        literal = "[" + ", ".join("'" + label.replace("'", "''") + "'" for label in labels) + "]"
         tf_column = f"mw_tf_adj_{name}"
         total = f"mw_{name} + coalesce({tf_column}, 0)" if tf_column in columns else f"mw_{name}"
-        parts.append(f"'{name}', json_object('level', case {cases} end, 'match_weight', round({total}, 3))")
-    return f"cast(json_object({', '.join(parts)}) as varchar)"
+        parts.append(f"'\"{name}\":{{\"level\":' || list_extract({literal}, gamma_{name} + 2) "
+                     f"|| ',\"match_weight\":' || cast(round({total}, 3) as varchar) || '}}'")
+    return "'{' || " + " || ',' || ".join(parts) + " || '}'"

@@ -9,15 +9,19 @@ that the stable-ID rules promise.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT, run_dbt
+
+from cdp.bench import stamp_later_load
 
 PEOPLE, SEED, BATCH_SHARE = 400, 23, 0.05
 MODELS = ["build", "--select", "+unified_links", "+unified_id_changes", "+export_marketing_cloud_audience",
@@ -60,16 +64,19 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     base = root / "base"
     shutil.copytree(final, base)
     raw = final / "raw"
-    # New in the batch: the last 5% of the CRM contacts and of the commerce customers.
+    # New in the batch: the last 5% of the CRM contacts and of the commerce customers. Everything in the batch is
+    # loaded after the base (a later `_loaded_at`), as the ingestion tool stamps it.
     for system, table in (("salesforce", "contact"), ("commerce", "customer")):
         data = pq.read_table(raw / system / f"{table}.parquet")
-        pq.write_table(data.slice(0, data.num_rows - max(2, int(data.num_rows * BATCH_SHARE))),
-                       base / "raw" / system / f"{table}.parquet")
+        kept = data.num_rows - max(2, int(data.num_rows * BATCH_SHARE))
+        pq.write_table(data.slice(0, kept), base / "raw" / system / f"{table}.parquet")
+        pq.write_table(stamp_later_load(data, kept), raw / system / f"{table}.parquet")
     members = pq.read_table(raw / "club" / "member.parquet")
     first_names = members.column("first_name").to_pylist()
     # Changed in the batch: a club member's last name and email.
     changed = 0
-    members = _replace(members, changed, last_name="Changedname", email="changed.member@example.net")
+    members = _replace(members, changed, last_name="Changedname", email="changed.member@example.net",
+                       _loaded_at=pc.max(members.column("_loaded_at")).as_py() + dt.timedelta(hours=1))
     pq.write_table(members, raw / "club" / "member.parquet")
     # The bridge: a new contact with one member's name and email and another member's (same first name) number.
     a, b = next((i, j) for i in range(1, len(first_names)) for j in range(i + 1, len(first_names))
@@ -79,13 +86,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     contacts = _append(contacts, 0, id=BRIDGE_ID, first_name=member_a["first_name"], last_name=member_a["last_name"],
                        email=member_a["email"], phone=None, mobile_phone=None, birthdate=None,
                        member_number_c=members.column("member_id")[b].as_py(), certification_number_c=None)
-    pq.write_table(contacts, raw / "salesforce" / "contact.parquet")
+    pq.write_table(stamp_later_load(contacts, contacts.num_rows - 1), raw / "salesforce" / "contact.parquet")
     # A deletion request for one more member, by record.
     forgotten = len(first_names) - 1
     requests = pq.read_table(raw / "consent" / "deletion_request.parquet")
     requests = _append(requests, 0, request_id="DR-INCREMENTAL", source_system="club", email=None,
                        source_record_id=members.column("member_id")[forgotten].as_py())
-    pq.write_table(requests, raw / "consent" / "deletion_request.parquet")
+    pq.write_table(stamp_later_load(requests, requests.num_rows - 1), raw / "consent" / "deletion_request.parquet")
 
     two_step, full = root / "two_step" / "cdp.duckdb", root / "full" / "cdp.duckdb"
     for database in (two_step, full):
@@ -115,6 +122,23 @@ def test_the_second_build_scored_only_what_changed(world: dict) -> None:
 
 def test_incremental_build_has_the_unified_individuals_of_a_full_build(world: dict) -> None:
     assert _partition(_links(world["two_step"])) == _partition(_links(world["full"]))
+
+
+def test_incremental_staging_holds_what_a_full_build_stages(world: dict) -> None:
+    """Each staging model read only the rows loaded since its first build: the same rows as a full build."""
+    with duckdb.connect(str(world["full"]), read_only=True) as con:
+        con.execute(f"attach '{world['two_step']}' as two_step (read_only)")
+        tables = [row[0] for row in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'cdp' and schema_name = 'staging'"
+        ).fetchall()]
+        assert "stg_salesforce__contacts" in tables and "stg_club__members" in tables
+        for table in tables:
+            full, two_step = f"staging.{table}", f"two_step.staging.{table}"
+            differing = con.execute(
+                f"select count(*) from ((select * from {full} except all select * from {two_step})"
+                f" union all (select * from {two_step} except all select * from {full}))"
+            ).fetchone()[0]
+            assert differing == 0, f"{table}: {differing} rows differ between the two-step and the full build"
 
 
 def test_the_bridge_merges_two_people_in_both_builds(world: dict) -> None:

@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='member_id', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('club', 'member') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 

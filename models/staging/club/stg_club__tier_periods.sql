@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='tier_period_id', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('club', 'tier_history') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 

@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='order_line_id', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('commerce', 'order_line') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 

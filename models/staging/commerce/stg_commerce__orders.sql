@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='order_id', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('commerce', 'orders') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 

@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='payment_id', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('commerce', 'payment') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 

@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='deletion_request_id', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('consent', 'deletion_request') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 

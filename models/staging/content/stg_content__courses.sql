@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='course_code', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('content', 'course') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 

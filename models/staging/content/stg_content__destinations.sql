@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='destination_code', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('content', 'destination') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 

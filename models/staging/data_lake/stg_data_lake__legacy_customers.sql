@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='legacy_customer_id', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('data_lake', 'legacy_customer') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 

@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='event_id', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('marketing_cloud', 'send') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 

@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='app_user_id', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('mobile_app', 'app_user') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 

@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='contact_id', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('salesforce', 'contact') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 

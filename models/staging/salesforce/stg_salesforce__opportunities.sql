@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='opportunity_id', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('salesforce', 'opportunity') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 

@@ -1,8 +1,11 @@
+{{ config(materialized='incremental', unique_key='booking_reference', on_schema_change='fail') }}
+
 with
 
 source as (
 
     select * from {{ source('travel', 'booking') }}
+    where {{ cdp_identity.loaded_since_last_run() }}
 
 ),
 
