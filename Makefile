@@ -32,17 +32,19 @@ COMPARED_MARTS := unified_links unified_profiles calculated_insights segment_mem
 	identity_edges identity_review_queue identity_blocked_identifiers identity_resolution_metrics \
 	unified_id_changes source_identifier_quality
 
-.PHONY: help demo test test-snowflake snowflake-packages install data build train bench summary lint clean
+.PHONY: help demo test test-snowflake snowflake-packages install data build train bench summary report docs lint clean
 
 help:
-	@echo "make demo   - install pinned dependencies, generate demo data, build everything on DuckDB, print a summary"
+	@echo "make demo   - install pinned dependencies, generate demo data, build everything on DuckDB, print a summary, write the report"
 	@echo "make test   - dbt build on fresh demo data (data + unit tests), the Snowflake emulator run, pytest, sqlfluff, ruff"
 	@echo "make test-snowflake - the same build through dbt-snowflake on a local Snowflake emulator (part of make test)"
 	@echo "make snowflake-packages - stage Splink and the cdp package for the Snowpark models (SNOWFLAKE_* variables)"
 	@echo "make data   - (re)generate the demo data only (PEOPLE=$(PEOPLE) SEED=$(SEED))"
 	@echo "make build  - dbt build on the current data"
+	@echo "make docs   - dbt docs generate: the documentation site (target/index.html, catalog, semantic manifest); view with .venv/bin/dbt docs serve"
 	@echo "make train  - re-estimate the matching model from the current data (review and commit the diff)"
 	@echo "make bench  - full and incremental builds at 10k, 100k and 1M records, with a plain-Splink baseline; BENCHMARKS.md"
+	@echo "make report - write the identity-resolution report target/identity_report.html (with Splink's dashboards)"
 	@echo "make lint   - sqlfluff (DuckDB and Snowflake dialects) and ruff"
 
 $(BIN)/activate:
@@ -76,7 +78,15 @@ bench: install
 summary: install
 	$(BIN)/cdp summary --database $(CDP_DUCKDB_PATH)
 
-demo: data build summary
+# The documentation site (models, sources, columns, lineage, the overview page) over the current build's database.
+docs: install
+	$(DBT) docs generate
+
+report: install
+	$(BIN)/cdp report --database $(CDP_DUCKDB_PATH) --out target/identity_report.html
+	@echo "open $(CURDIR)/target/identity_report.html"
+
+demo: data build summary report
 
 # make test: everything on fresh data, in its own folder so a demo database is never touched.
 test: export CDP_RAW_DIR := $(CURDIR)/$(TEST_DATA)/raw

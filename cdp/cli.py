@@ -1,4 +1,4 @@
-"""`cdp` command line: demo data, model training, benchmarks, build summary, and the Snowflake helpers."""
+"""`cdp` command line: demo data, model training, benchmarks, build summary and report, and the Snowflake helpers."""
 
 from __future__ import annotations
 
@@ -66,6 +66,28 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     from cdp.summary import print_summary
 
     return print_summary(Path(args.database))
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from cdp.report import Policy, read_policy, write_report
+
+    database, out = Path(args.database), Path(args.out)
+    if not database.exists():
+        print(f"No database at {database}: run `make demo` (or `make build`) first.")
+        return 1
+    policy = read_policy(Path(args.project_dir))
+    policy = Policy(threshold=policy.threshold if args.threshold is None else args.threshold,
+                    review_band=policy.review_band if args.review_band is None else args.review_band)
+    try:
+        report = write_report(database, out, policy, dashboards=not args.no_dashboards,
+                              cluster_sample=args.sample_clusters)
+    except ValueError as error:
+        print(error)
+        return 1
+    print(f"wrote the identity-resolution report {report.path}")
+    for path in report.dashboards:
+        print(f"wrote {path}")
+    return 0
 
 
 def _cmd_emulator(args: argparse.Namespace) -> int:
@@ -177,6 +199,20 @@ def build_parser() -> argparse.ArgumentParser:
     summ = sub.add_parser("summary", help="print a short summary of a built DuckDB database")
     summ.add_argument("--database", default="data/cdp.duckdb")
     summ.set_defaults(func=_cmd_summary)
+
+    rep = sub.add_parser("report", help="write a static, self-contained HTML identity-resolution report")
+    rep.add_argument("--database", default="data/cdp.duckdb")
+    rep.add_argument("--out", default="target/identity_report.html",
+                     help="the report; Splink's dashboards are written next to it (<name>_comparison_viewer.html, "
+                          "<name>_cluster_studio.html)")
+    rep.add_argument("--project-dir", default=".", help="dbt project whose vars give the thresholds")
+    rep.add_argument("--threshold", type=float, default=None,
+                     help="match threshold to mark (default: dbt var match_threshold_probability)")
+    rep.add_argument("--review-band", type=float, default=None,
+                     help="lower end of the review band (default: dbt var review_band_lower_probability)")
+    rep.add_argument("--sample-clusters", type=int, default=10, help="unified individuals shown in cluster studio")
+    rep.add_argument("--no-dashboards", action="store_true", help="skip Splink's comparison viewer and cluster studio")
+    rep.set_defaults(func=_cmd_report)
     return parser
 
 
