@@ -49,15 +49,15 @@ CONTACT_COLUMNS = (
 )
 
 
-def _write_contacts(raw: Path, rows: list[tuple[str, str, str, str, str | None]]) -> None:
-    """Salesforce contacts: (id, first name, last name, email, club member number or None)."""
+def _write_contacts(raw: Path, rows: list[tuple[str, ...]]) -> None:
+    """Salesforce contacts: (id, first name, last name, email, club member number or None[, load time])."""
 
-    def row(i: str, first: str, last: str, email: str, member: str | None) -> str:
+    def row(i: str, first: str, last: str, email: str, member: str | None, loaded: str = "2026-10-31") -> str:
         member_number = f"'{member}'" if member else "null"
         return (
             f"('{i}', null, '{first}', '{last}', '{email}', null, null, null, null, null, null, 'US', "
             f"null, {member_number}, null, false, false, timestamp '2026-01-01', timestamp '2026-10-01', "
-            "timestamp '2026-10-31')"
+            f"timestamp '{loaded}')"
         )
 
     values = ", ".join(row(*r) for r in rows)
@@ -76,8 +76,8 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 # nothing proves they are one person, so they start as two unified individuals.
 ANNA_HOME = ("003A", "anna", "berg", "anna.berg@example.org", "M100")
 ANNA_WORK = ("003B", "anna", "berg", "a.berg@work.example.com", None)
-# A later record with her work address and her member number ties the two together.
-ANNA_BRIDGE = ("003C", "anna", "berg", "a.berg@work.example.com", "M100")
+# A later record (loaded a day later) with her work address and her member number ties the two together.
+ANNA_BRIDGE = ("003C", "anna", "berg", "a.berg@work.example.com", "M100", "2026-11-01")
 
 
 def test_merge_keeps_the_oldest_id_and_split_keeps_the_largest_part(tiny: tuple[Path, Path]) -> None:
@@ -102,7 +102,11 @@ def test_merge_keeps_the_oldest_id_and_split_keeps_the_largest_part(tiny: tuple[
 
     # Run 3: the bridge is gone and the individual splits into two parts of one record each; the tie goes to
     # the part with the smaller record (003A), which keeps the ID; 003B gets a newly minted one, logged as a split.
+    # A row deleted from a raw table (the system reloaded it without the row) reaches the incremental staging
+    # model when that model is fully refreshed.
     _write_contacts(raw, [ANNA_HOME, ANNA_WORK])
+    refreshed = run_dbt(["run", "--full-refresh", "--select", "stg_salesforce__contacts"], raw, database)
+    assert refreshed.returncode == 0, refreshed.stdout[-3000:]
     third = run_dbt(["build", *IDENTITY_MODELS], raw, database)
     assert third.returncode == 0, third.stdout[-3000:]
     ids = _ids(database)

@@ -2,11 +2,13 @@
     materialized='incremental',
     unique_key=['previous_unified_individual_id', 'unified_individual_id', 'changed_at'],
     on_schema_change='fail',
+    full_refresh=false,
 ) }}
 
 -- The log of unified-ID changes, appended by every run that changed an ID: downstream systems that store
 -- unified IDs (Marketing Cloud, the CRM) replay it. merge: the old ID was retired into the new one (a
 -- merge keeps the oldest ID); split: records left a surviving ID for a new one (the largest part keeps it).
+-- Never rebuilt by --full-refresh (like the unified IDs it logs): the log is what those systems have replayed.
 
 with unified_ids as (
     select * from {{ ref('int_identity_unified_ids') }}
