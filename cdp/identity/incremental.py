@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,12 +39,28 @@ def model_version(model_json: bytes) -> str:
     return hashlib.sha256(model_json).hexdigest()[:16]
 
 
+PAIR_KEYS = ["identity_record_id_l", "identity_record_id_r"]
+
+
 @dataclass
 class RescoringPlan:
     changed: set[str] | None  # None: score every record
     watermark: dt.datetime | None  # the tracker's clock this run reaches
     reason: str
-    retired_pairs: set[tuple[str, str]] = field(default_factory=set)  # stored pairs to score again or retire
+    retired: pa.Table | None = None  # stored pairs (STORED_PAIR_SCHEMA) to score again or retire
+
+    @property
+    def retired_pairs(self) -> set[tuple[str, str]]:
+        if self.retired is None:
+            return set()
+        return set(zip(*(self.retired.column(key).to_pylist() for key in PAIR_KEYS), strict=True))
+
+
+def _pairs_touching(pairs: pa.Table, records: set[str]) -> pa.Table:
+    """The pairs with either record in `records` (Arrow compute: a million stored pairs take well under a second)."""
+    value_set = pa.array(sorted(records), pa.string())
+    return pairs.filter(pc.or_(pc.is_in(pairs.column(PAIR_KEYS[0]), value_set=value_set),
+                               pc.is_in(pairs.column(PAIR_KEYS[1]), value_set=value_set)))
 
 
 def plan_rescoring(tracked: pa.Table, stored: pa.Table | None, version: str) -> RescoringPlan:
@@ -54,19 +70,17 @@ def plan_rescoring(tracked: pa.Table, stored: pa.Table | None, version: str) -> 
     watermark = pc.max(changed_at).as_py() if tracked.num_rows else None
     if stored is None or stored.num_rows == 0:
         return RescoringPlan(None, watermark, "no stored pairs: every record is scored")
-    stored_pairs = set(zip(stored.column("identity_record_id_l").to_pylist(),
-                           stored.column("identity_record_id_r").to_pylist(), strict=True))
-    versions = set(stored.column("model_version").to_pylist())
+    versions = set(pc.unique(stored.column("model_version")).to_pylist())
     if versions != {version}:
-        return RescoringPlan(None, watermark, "the trained model changed: every record is scored", stored_pairs)
+        return RescoringPlan(None, watermark, "the trained model changed: every record is scored", stored)
     last = pc.max(stored.column("input_watermark")).as_py()
     since = pc.greater(changed_at, pa.scalar(last, changed_at.type)) if last is not None else None
     changed = set(tracked.filter(since).column("identity_record_id").to_pylist()) if since is not None else set()
-    retired = {pair for pair in stored_pairs if pair[0] in changed or pair[1] in changed}
-    return RescoringPlan(changed, watermark, f"{len(changed):,} records new, changed or gone", retired)
+    return RescoringPlan(changed, watermark, f"{len(changed):,} records new, changed or gone",
+                         _pairs_touching(stored, changed))
 
 
-def assemble(scored: pa.Table, stored: pa.Table | None, plan: RescoringPlan, version: str) -> pa.Table:
+def assemble(scored: pa.Table, plan: RescoringPlan, version: str) -> pa.Table:
     """The rows this run writes (merged into the stored pairs by pair): every pair it scored, current; and the
     retired pairs it did not score again, no longer current."""
     count = scored.num_rows
@@ -74,15 +88,10 @@ def assemble(scored: pa.Table, stored: pa.Table | None, plan: RescoringPlan, ver
     rows = rows.append_column("input_watermark", pa.array([plan.watermark] * count, pa.timestamp("us")))
     rows = rows.append_column("is_current", pa.array([True] * count, pa.bool_()))
     rows = rows.select(OUTPUT_SCHEMA.names).cast(OUTPUT_SCHEMA)
-    if stored is None or not plan.retired_pairs:
+    if plan.retired is None or plan.retired.num_rows == 0:
         return rows
-    rescored = set(zip(scored.column("identity_record_id_l").to_pylist(),
-                       scored.column("identity_record_id_r").to_pylist(), strict=True))
-    gone = plan.retired_pairs - rescored
-    pairs = zip(stored.column("identity_record_id_l").to_pylist(), stored.column("identity_record_id_r").to_pylist(),
-                strict=True)
-    mask = pa.array([pair in gone for pair in pairs], pa.bool_())
-    retired = stored.filter(mask).select(STORED_PAIR_SCHEMA.names).cast(STORED_PAIR_SCHEMA)
-    retired = retired.append_column("is_current", pa.array([False] * retired.num_rows, pa.bool_()))
-    return pa.concat_tables([rows, retired]).sort_by([("identity_record_id_l", "ascending"),
-                                                     ("identity_record_id_r", "ascending")])
+    gone = plan.retired.select(STORED_PAIR_SCHEMA.names).cast(STORED_PAIR_SCHEMA)
+    gone = gone.join(scored.select(PAIR_KEYS), keys=PAIR_KEYS, join_type="left anti")
+    gone = gone.select(STORED_PAIR_SCHEMA.names)
+    gone = gone.append_column("is_current", pa.array([False] * gone.num_rows, pa.bool_()))
+    return pa.concat_tables([rows, gone.cast(OUTPUT_SCHEMA)])

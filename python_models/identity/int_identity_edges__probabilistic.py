@@ -40,4 +40,4 @@ def model(dbt, session):
     records = read(dbt.ref("int_identity_match_inputs"), INPUT_SCHEMA)
     scored = predict(records, duckdb_connection(session), threshold_match_probability=lower_bound,
                      changed=plan.changed, progress=True)
-    return result(assemble(scored, stored, plan, version), session)
+    return result(assemble(scored, plan, version), session)

@@ -2,7 +2,9 @@
 
 Incremental on purpose: the previous run's assignment is this model's own table. Every record the model
 ever saw keeps a row (`is_current` false once the record is gone), and every retired ID keeps a tombstone row
-(identity_record_id `~retired:<ID>`), so an ID is never issued twice.
+(identity_record_id `~retired:<ID>`), so an ID is never issued twice. A run writes only the rows that change:
+records new or back, records whose ID changed (with the ID before and the change type), records gone, and the
+tombstones of the IDs it retired; the others keep their row, and `assigned_at` says when it was written.
 Thin on purpose: the rules are `cdp.identity.stable_ids.assign_ids`, the same on both engines.
 """
 
@@ -37,15 +39,15 @@ def model(dbt, session):
             previous_minted_at[uid] = min(previous_minted_at.get(uid, minted_at.isoformat()), minted_at.isoformat())
             if is_current:
                 previous_id_of[record] = uid
-            if record not in clusters:
-                gone.append((record, uid, minted_at))
+                if record not in clusters:
+                    gone.append((record, uid, minted_at))
 
     assignment = assign_ids(clusters, previous_id_of, previous_minted_at, now.isoformat(), taken)
     retired = sorted(set(previous_id_of.values()) - set(assignment.unified_id_of.values()))
     gone += [(f"~retired:{uid}", uid, dt.datetime.fromisoformat(previous_minted_at[uid])) for uid in retired]
     change_of: dict[tuple[str, str], str] = {(c.old_id, c.new_id): c.change_type for c in assignment.changes}
 
-    records = sorted(clusters)
+    records = [r for r in sorted(clusters) if previous_id_of.get(r) != assignment.unified_id_of[r]]
     ids = [assignment.unified_id_of[r] for r in records]
     previous = [previous_id_of.get(r) for r in records]
     current = {

@@ -62,7 +62,7 @@ def test_pairs_not_scored_again_are_retired_not_dropped() -> None:
     plan = plan_rescoring(_tracked([("a", True, T0), ("b", True, T1), ("c", False, T1), ("d", True, T0)]),
                           stored, "v1")
     rescored = _stored([("a", "b")], watermark=T1).drop_columns(["model_version", "input_watermark"])
-    rows = assemble(rescored, stored, plan, "v1")
+    rows = assemble(rescored, plan, "v1")
     assert rows.schema == OUTPUT_SCHEMA
     by_pair = {(r["identity_record_id_l"], r["identity_record_id_r"]): r for r in rows.to_pylist()}
     assert set(by_pair) == {("a", "b"), ("c", "d")}, "the untouched pair (a, d) is not rewritten"
