@@ -1,6 +1,6 @@
 """Cluster records into unified individuals: connected components that cannot explode.
 
-Edges are (left, right, weight). Components are found with union-find. A component is then worked on
+Edges are (left, right, weight). Components are found by vectorized label propagation. A component is then worked on
 only when it must be: when a force-separate override names two of its records, or when it is larger than
 `max_cluster_size`. In those components edges are cut, weakest first, and every cut is reported:
 
@@ -16,6 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 @dataclass(frozen=True)
@@ -35,26 +38,6 @@ class Clustering:
     cluster_of: dict[str, str]
     component_of: dict[str, str]
     cuts: list[Cut] = field(default_factory=list)
-
-
-class _UnionFind:
-    def __init__(self, nodes: Iterable[str]) -> None:
-        self.parent: dict[str, str] = {n: n for n in nodes}
-
-    def find(self, node: str) -> str:
-        root = node
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[node] != root:  # path compression
-            self.parent[node], node = root, self.parent[node]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            if rb < ra:
-                ra, rb = rb, ra
-            self.parent[rb] = ra
 
 
 def _strongest_edges(edges: Iterable[tuple[str, str, float]]) -> dict[tuple[str, str], float]:
@@ -115,6 +98,98 @@ def _enforce_cap(graph: nx.Graph, max_size: int, min_bridge_side: int, cuts: lis
         oversized += [c for c in _components(graph.subgraph(nodes)) if len(c) > max_size]
 
 
+@dataclass
+class ClusterArrays:
+    """Result as Arrow arrays, one entry per record (sorted by record ID): its component and cluster keys."""
+
+    records: pa.Array
+    component_key: pa.Array
+    cluster_key: pa.Array
+    cuts: list[Cut] = field(default_factory=list)
+
+
+def _component_labels(count: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Per node (0..count-1), the smallest node of its connected component: minimum labels propagated along the
+    edges, with pointer jumping (a label is a node of the same component), until nothing changes."""
+    label = np.arange(count, dtype=np.int64)
+    while len(left):
+        low = np.minimum(label[left], label[right])
+        lowered = label.copy()
+        np.minimum.at(lowered, left, low)
+        np.minimum.at(lowered, right, low)
+        lowered = lowered[lowered]
+        if np.array_equal(lowered, label):
+            break
+        label = lowered
+    return label
+
+
+def cluster_arrays(
+    nodes: pa.Array,
+    left: pa.Array,
+    right: pa.Array,
+    weight: pa.Array,
+    force_separate: Iterable[tuple[str, str]] = (),
+    max_cluster_size: int = 100,
+    min_bridge_side: int = 2,
+) -> ClusterArrays:
+    """Cluster `nodes` by the edges (`left`, `right`, `weight`); see the module docstring for the guards.
+
+    Components come from vectorized label propagation over the whole graph; only the components that must be
+    worked on (oversized, or holding a force-separate pair) go through networkx."""
+    if max_cluster_size < 1:
+        raise ValueError("max_cluster_size must be at least 1")
+    records = pc.unique(nodes.drop_null())
+    records = records.take(pc.array_sort_indices(records))
+    left_index, right_index = pc.index_in(left, value_set=records), pc.index_in(right, value_set=records)
+    known = pc.and_(pc.is_valid(left_index), pc.is_valid(right_index))
+    lefts = left_index.filter(known).to_numpy(zero_copy_only=False).astype(np.int64)
+    rights = right_index.filter(known).to_numpy(zero_copy_only=False).astype(np.int64)
+    weights = pc.cast(weight.filter(known), pa.float64()).to_numpy(zero_copy_only=False)
+    label = _component_labels(len(records), lefts, rights)
+
+    work = {int(root) for root in np.nonzero(np.bincount(label, minlength=len(records)) > max_cluster_size)[0]}
+    separations: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    pairs = list(force_separate)
+    if pairs:
+        first = pc.index_in(pa.array([a for a, _ in pairs], pa.string()), value_set=records).to_pylist()
+        second = pc.index_in(pa.array([b for _, b in pairs], pa.string()), value_set=records).to_pylist()
+        for (a, b), i, j in zip(pairs, first, second, strict=True):
+            if i is not None and j is not None and label[i] == label[j]:
+                separations[int(label[i])].append((a, b))
+                work.add(int(label[i]))
+
+    cluster_label = label.copy()
+    cuts: list[Cut] = []
+    if work:
+        roots = np.array(sorted(work), dtype=np.int64)
+        worked_nodes = np.nonzero(np.isin(label, roots))[0]
+        name_of = dict(zip(worked_nodes.tolist(), records.take(pa.array(worked_nodes)).to_pylist(), strict=True))
+        index_of = {name: index for index, name in name_of.items()}
+        in_work = np.isin(label[lefts], roots)
+        worked_edges = zip(lefts[in_work].tolist(), rights[in_work].tolist(), weights[in_work].tolist(), strict=True)
+        strongest = _strongest_edges((name_of[a], name_of[b], w) for a, b, w in worked_edges)
+        members: dict[int, set[str]] = defaultdict(set)
+        for index, name in name_of.items():
+            members[int(label[index])].add(name)
+        edges_of: dict[int, list[tuple[str, str, float]]] = defaultdict(list)
+        for (a, b), w in strongest.items():
+            edges_of[int(label[index_of[a]])].append((a, b, w))
+        for root in sorted(work):
+            graph = nx.Graph()
+            graph.add_nodes_from(members[root])
+            graph.add_weighted_edges_from(edges_of[root])
+            _separate(graph, sorted(separations.get(root, [])), cuts)
+            _enforce_cap(graph, max_cluster_size, min_bridge_side, cuts)
+            for part in _components(graph):
+                key = index_of[min(part)]
+                for node in part:
+                    cluster_label[index_of[node]] = key
+    cuts.sort(key=lambda c: (c.left, c.right))
+    return ClusterArrays(records=records, component_key=records.take(pa.array(label)),
+                         cluster_key=records.take(pa.array(cluster_label)), cuts=cuts)
+
+
 def cluster(
     nodes: Sequence[str],
     edges: Iterable[tuple[str, str, float]],
@@ -122,40 +197,16 @@ def cluster(
     max_cluster_size: int = 100,
     min_bridge_side: int = 2,
 ) -> Clustering:
-    """Cluster `nodes` by `edges`; see the module docstring for the guards."""
-    if max_cluster_size < 1:
-        raise ValueError("max_cluster_size must be at least 1")
-    node_set = set(nodes)
-    weights = {k: w for k, w in _strongest_edges(edges).items() if k[0] in node_set and k[1] in node_set}
-    finder = _UnionFind(sorted(node_set))
-    for left, right in weights:
-        finder.union(left, right)
-    component_of = {n: finder.find(n) for n in node_set}
-
-    members: dict[str, list[str]] = defaultdict(list)
-    for node, root in component_of.items():
-        members[root].append(node)
-    separations: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for a, b in force_separate:
-        if a in component_of and b in component_of and component_of[a] == component_of[b]:
-            separations[component_of[a]].append((a, b))
-
-    cluster_of = dict(component_of)
-    cuts: list[Cut] = []
-    for root, nodes_in in members.items():
-        if len(nodes_in) <= max_cluster_size and root not in separations:
-            continue
-        inside = set(nodes_in)
-        graph = nx.Graph()
-        graph.add_nodes_from(inside)
-        graph.add_weighted_edges_from(
-            (a, b, w) for (a, b), w in weights.items() if a in inside
-        )
-        _separate(graph, sorted(separations.get(root, [])), cuts)
-        _enforce_cap(graph, max_cluster_size, min_bridge_side, cuts)
-        for part in _components(graph):
-            key = min(part)
-            for node in part:
-                cluster_of[node] = key
-    cuts.sort(key=lambda c: (c.left, c.right))
-    return Clustering(cluster_of=cluster_of, component_of=component_of, cuts=cuts)
+    """Cluster `nodes` by `edges`; see the module docstring for the guards. (`cluster_arrays`, as dictionaries.)"""
+    edge_list = list(edges)
+    arrays = cluster_arrays(
+        pa.array(list(nodes), pa.string()),
+        pa.array([e[0] for e in edge_list], pa.string()),
+        pa.array([e[1] for e in edge_list], pa.string()),
+        pa.array([float(e[2]) for e in edge_list], pa.float64()),
+        force_separate=force_separate, max_cluster_size=max_cluster_size, min_bridge_side=min_bridge_side,
+    )
+    records = arrays.records.to_pylist()
+    return Clustering(cluster_of=dict(zip(records, arrays.cluster_key.to_pylist(), strict=True)),
+                      component_of=dict(zip(records, arrays.component_key.to_pylist(), strict=True)),
+                      cuts=arrays.cuts)
