@@ -19,6 +19,10 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
+from datetime import datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 @dataclass(frozen=True)
@@ -107,3 +111,104 @@ def assign_ids(
     unified_id_of = {record: id_of_cluster[key] for record, key in cluster_of.items()}
     changes.sort(key=lambda c: (c.change_type, c.old_id, c.new_id))
     return Assignment(unified_id_of=unified_id_of, minted_at_of=minted_at, changes=changes)
+
+
+UPDATE_SCHEMA = pa.schema([
+    ("identity_record_id", pa.string()),
+    ("unified_individual_id", pa.string()),
+    ("unified_id_minted_at", pa.timestamp("us")),
+    ("previous_unified_individual_id", pa.string()),
+    ("id_change_type", pa.string()),
+    ("is_current", pa.bool_()),
+    ("assigned_at", pa.timestamp("us")),
+])
+PREVIOUS_SCHEMA = pa.schema([
+    ("identity_record_id", pa.string()),
+    ("unified_individual_id", pa.string()),
+    ("unified_id_minted_at", pa.timestamp("us")),
+    ("is_current", pa.bool_()),
+])
+
+
+def _settled(clusters: pa.Table, current: pa.Table) -> pa.Table:
+    """The clusters whose records are exactly the present records of one previous ID (cluster_key, ID): the
+    rules give each its ID back with no change, so only the other clusters need the rules at all."""
+    joined = clusters.join(current, "identity_record_id", join_type="left outer")
+    per_cluster = joined.group_by("cluster_key").aggregate([
+        ("identity_record_id", "count"), ("unified_individual_id", "count"),
+        ("unified_individual_id", "count_distinct"), ("unified_individual_id", "min"),
+    ])
+    held = joined.filter(pc.is_valid(joined["unified_individual_id"])).group_by("unified_individual_id").aggregate(
+        [("identity_record_id", "count")]).rename_columns({"identity_record_id_count": "present_count"})
+    per_cluster = per_cluster.rename_columns({
+        "identity_record_id_count": "records", "unified_individual_id_count": "with_id",
+        "unified_individual_id_count_distinct": "distinct_ids", "unified_individual_id_min": "unified_individual_id",
+    }).join(held, "unified_individual_id", join_type="left outer")
+    whole = pc.and_(
+        pc.and_(pc.equal(per_cluster["with_id"], per_cluster["records"]), pc.equal(per_cluster["distinct_ids"], 1)),
+        pc.equal(per_cluster["present_count"], per_cluster["records"]),
+    )
+    return per_cluster.filter(pc.fill_null(whole, False)).select(["cluster_key", "unified_individual_id"])
+
+
+def id_updates(clusters: pa.Table, previous: pa.Table | None, now: datetime) -> pa.Table:
+    """The rows the unified-ID table must write this run (`UPDATE_SCHEMA`), by the rules of `assign_ids`.
+
+    `clusters` holds (identity_record_id, cluster_key) for every present record; `previous` is the table as the
+    last run left it (`PREVIOUS_SCHEMA`: every record ever seen, `is_current` false once gone, plus the
+    `~retired:<ID>` tombstones), or None on the first run. Rows: records new or back, records whose ID changed
+    (with the ID before and the change type), records gone, and the tombstones of IDs retired now.
+
+    Vectorized first: a cluster that is exactly the present records of one previous ID keeps it untouched, so
+    only the other clusters (and the previous IDs their records held, which no settled cluster shares) go through
+    `assign_ids`; that gives the same IDs as running the rules over everything."""
+    clusters = clusters.select(["identity_record_id", "cluster_key"])
+    if previous is None:
+        previous = PREVIOUS_SCHEMA.empty_table()
+    previous = previous.select(PREVIOUS_SCHEMA.names).cast(PREVIOUS_SCHEMA)
+    current = previous.filter(previous["is_current"]).select(["identity_record_id", "unified_individual_id"])
+    settled = _settled(clusters, current)
+    open_records = clusters.filter(pc.invert(pc.is_in(clusters["cluster_key"], value_set=settled["cluster_key"])))
+    open_records = open_records.join(current, "identity_record_id", join_type="left outer")
+
+    cluster_of = dict(zip(open_records["identity_record_id"].to_pylist(), open_records["cluster_key"].to_pylist(),
+                          strict=True))
+    previous_id_of = {
+        record: uid for record, uid in zip(open_records["identity_record_id"].to_pylist(),
+                                           open_records["unified_individual_id"].to_pylist(), strict=True)
+        if uid is not None
+    }
+    gone = previous.filter(pc.and_(previous["is_current"], pc.invert(
+        pc.is_in(previous["identity_record_id"], value_set=clusters["identity_record_id"]))))
+    # The minted-at of the IDs the rules may keep or retire: those the open and the gone records held.
+    involved = pa.concat_arrays([open_records["unified_individual_id"].combine_chunks(),
+                                 gone["unified_individual_id"].combine_chunks()])
+    first_minted = previous.filter(pc.is_in(previous["unified_individual_id"], value_set=involved)).group_by(
+        "unified_individual_id").aggregate([("unified_id_minted_at", "min")])
+    minted_of = dict(zip(first_minted["unified_individual_id"].to_pylist(),
+                         (t.isoformat() for t in first_minted["unified_id_minted_at_min"].to_pylist()), strict=True))
+    stamp = now.isoformat()
+    taken = set(pc.unique(previous["unified_individual_id"]).to_pylist())
+    assignment = assign_ids(cluster_of, previous_id_of, minted_of, stamp, taken=taken)
+    change_of = {(c.old_id, c.new_id): c.change_type for c in assignment.changes}
+
+    rows: dict[str, list] = {name: [] for name in UPDATE_SCHEMA.names}
+
+    def add(record: str, uid: str, minted_at: str, before: str | None, change: str | None, is_current: bool) -> None:
+        for name, value in zip(UPDATE_SCHEMA.names, (record, uid, datetime.fromisoformat(minted_at), before, change,
+                                                     is_current, now), strict=True):
+            rows[name].append(value)
+
+    for record in sorted(cluster_of):
+        before, uid = previous_id_of.get(record), assignment.unified_id_of[record]
+        if before != uid:
+            change = change_of.get((before, uid)) if before is not None else None
+            add(record, uid, assignment.minted_at_of[uid], before, change, True)
+    for record, uid, minted_at in sorted(zip(*(gone[name].to_pylist() for name in PREVIOUS_SCHEMA.names[:3]),
+                                             strict=True)):
+        add(record, uid, minted_at.isoformat(), uid, None, False)
+    # An ID is retired when no cluster keeps it: only an ID of an open or a gone record can be.
+    kept = set(assignment.unified_id_of.values()) | set(settled["unified_individual_id"].to_pylist())
+    for uid in sorted(set(minted_of) - kept):
+        add(f"~retired:{uid}", uid, minted_of[uid], uid, None, False)
+    return pa.table(rows, schema=UPDATE_SCHEMA)

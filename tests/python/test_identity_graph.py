@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import random
+from datetime import datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from cdp.identity.graph import cluster
-from cdp.identity.stable_ids import assign_ids, mint_id
+from cdp.identity.stable_ids import assign_ids, id_updates, mint_id
 
 NOW = "2026-11-02T00:00:00"
 BEFORE = "2026-11-01T00:00:00"
@@ -96,3 +101,53 @@ def test_minting_never_reissues_a_taken_id() -> None:
     result = assign_ids({"d": "d"}, {}, {}, NOW, taken={retired})
     assert result.unified_id_of["d"] != retired
     assert result.unified_id_of["d"] == mint_id(["d"], {retired})
+
+
+def _apply(table: pa.Table | None, updates: pa.Table) -> pa.Table:
+    """The unified-ID table after a run: the rows written replace the rows with the same record (dbt's merge)."""
+    if table is None:
+        return updates
+    untouched = table.filter(pc.invert(pc.is_in(table["identity_record_id"], value_set=updates["identity_record_id"])))
+    return pa.concat_tables([untouched, updates])
+
+
+def _random_run(rng: random.Random, records: list[str]) -> dict[str, str]:
+    """Records (some dropped, some new) grouped at random into clusters keyed by their smallest record."""
+    present = [r for r in records if rng.random() > 0.1] + [f"n{rng.randrange(10**6)}" for _ in range(rng.randrange(4))]
+    groups: dict[int, list[str]] = {}
+    for record in sorted(set(present)):
+        groups.setdefault(rng.randrange(max(2, len(present) // 2)), []).append(record)
+    return {record: min(members) for members in groups.values() for record in members}
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_id_updates_write_exactly_what_the_rules_change(seed: int) -> None:
+    """Over several runs of random merges, splits, new and gone records, the table that `id_updates` keeps
+    (only changed rows written) always holds the IDs `assign_ids` gives over every cluster, and no row is
+    written for a record whose ID did not change."""
+    rng = random.Random(seed)
+    table = None
+    records = [f"r{i:02d}" for i in range(30)]
+    for run in range(5):
+        now = datetime(2026, 11, 1 + run)
+        cluster_of = _random_run(rng, records)
+        records = sorted(cluster_of)
+        before = {} if table is None else {
+            r: u for r, u, c in zip(*(table[n].to_pylist() for n in ("identity_record_id", "unified_individual_id",
+                                                                   "is_current")), strict=True) if c}
+        minted = {} if table is None else {
+            u: min(t.isoformat() for u2, t in zip(table["unified_individual_id"].to_pylist(),
+                                                  table["unified_id_minted_at"].to_pylist(), strict=True) if u2 == u)
+            for u in table["unified_individual_id"].to_pylist()}
+        expected = assign_ids(cluster_of, before, minted, now.isoformat(), taken=set(minted))
+        clusters = pa.table({"identity_record_id": list(cluster_of), "cluster_key": list(cluster_of.values())})
+        updates = id_updates(clusters, table, now)
+        written = set(updates.filter(updates["is_current"])["identity_record_id"].to_pylist())
+        assert written == {r for r in cluster_of if before.get(r) != expected.unified_id_of[r]}
+        table = _apply(table, updates)
+        current = table.filter(table["is_current"])
+        assert dict(zip(current["identity_record_id"].to_pylist(), current["unified_individual_id"].to_pylist(),
+                        strict=True)) == expected.unified_id_of
+        retired = set(before.values()) - set(expected.unified_id_of.values())
+        assert set(updates.filter(pc.starts_with(updates["identity_record_id"], "~retired:"))
+                   ["unified_individual_id"].to_pylist()) == retired
