@@ -29,7 +29,8 @@ from cdp.snowflake.packages import STAGED_PACKAGES, build_zips
 ROOT = Path(__file__).resolve().parents[2]
 
 # Columns stamped with the time of the run, which two builds cannot share.
-RUN_TIME_COLUMNS = {"measured_at", "triggered_at", "unified_id_minted_at", "linked_at", "assigned_at", "changed_at"}
+RUN_TIME_COLUMNS = {"measured_at", "triggered_at", "unified_id_minted_at", "linked_at", "assigned_at", "changed_at",
+                    "graph_changed_at"}
 
 
 def _compared_marts() -> list[str]:

@@ -1,17 +1,37 @@
 -- One row per unified individual: the surviving ("golden") value of each profile attribute among the individual's
 -- non-null values, by the attribute's rule in var profile_survivorship, and the system and record it came from.
-
+-- Incremental: a run rewrites the individuals of the graph components in which any record changed since this
+-- table was last written, and drops retired IDs (macros/identity/graph_incremental.sql); it rewrites them all
+-- when var profile_survivorship changed (its hash is stored as policy_hash).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='unified_individual_id',
+        on_schema_change='fail',
+        post_hook="{{ cdp_identity.delete_individuals_gone_from_graph() }}",
+    )
+}}
+{%- set policy_hash = local_md5(tojson(var('profile_survivorship'))) %}
 {%- set attributes = [
     'first_name', 'last_name', 'email', 'phone', 'date_of_birth', 'street', 'postal_code', 'city', 'country_code',
 ] %}
 
 with linked_records as (
     select * from {{ ref('int_profile_records__linked') }}
+    {%- if is_incremental() %}
+        where unified_individual_id in (
+                select rebuilt.unified_individual_id from ({{ records_to_rebuild(policy=policy_hash) }}) as rebuilt
+            )
+    {%- endif %}
 ),
 
 individuals as (
-    select distinct unified_individual_id
+    select
+        unified_individual_id,
+        max(graph_changed_at) as graph_changed_at
     from linked_records
+    group by unified_individual_id
 ),
 
 {% for attribute in attributes %}
@@ -50,7 +70,9 @@ final as (
         coalesce(
             first_name_survivors.first_name_source_system, last_name_survivors.last_name_source_system
         ) as name_source_system,
-        email_survivors.email is not null as has_email
+        email_survivors.email is not null as has_email,
+        individuals.graph_changed_at,
+        '{{ policy_hash }}' as policy_hash
     from individuals
     {%- for attribute in attributes %}
     left outer join {{ attribute }}_survivors

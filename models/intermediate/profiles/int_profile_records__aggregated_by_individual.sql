@@ -1,7 +1,23 @@
 -- One row per unified individual: every record, system, email and phone it holds, as sorted comma-separated lists.
+-- Incremental: a run rewrites the individuals of the graph components in which any record changed since this
+-- table was last written, and drops retired IDs (macros/identity/graph_incremental.sql).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='unified_individual_id',
+        on_schema_change='fail',
+        post_hook="{{ cdp_identity.delete_individuals_gone_from_graph() }}",
+    )
+}}
 
 with linked_records as (
     select * from {{ ref('int_profile_records__linked') }}
+    {%- if is_incremental() %}
+        where unified_individual_id in (
+                select rebuilt.unified_individual_id from ({{ records_to_rebuild() }}) as rebuilt
+            )
+    {%- endif %}
 ),
 
 record_summary as (
@@ -11,7 +27,8 @@ record_summary as (
         count(*) as record_count,
         count(distinct source_system) as system_count,
         min(record_created_at) as first_record_created_at,
-        max(record_updated_at) as last_record_updated_at
+        max(record_updated_at) as last_record_updated_at,
+        max(graph_changed_at) as graph_changed_at
     from linked_records
     group by unified_individual_id
 ),
@@ -77,7 +94,8 @@ final as (
         record_summary.record_count,
         record_summary.system_count,
         record_summary.first_record_created_at,
-        record_summary.last_record_updated_at
+        record_summary.last_record_updated_at,
+        record_summary.graph_changed_at
     from record_summary
     inner join system_lists
         on record_summary.unified_individual_id = system_lists.unified_individual_id

@@ -1,0 +1,23 @@
+{#
+    Order-free fingerprints of a group of rows: a 64-bit hash of each row's columns, combined with XOR, so a
+    group's fingerprint changes when any row is added, removed or changed (and not when rows are reordered).
+#}
+{% macro cdp_row_hash(columns) -%}
+    {{ return(adapter.dispatch('cdp_row_hash', 'cdp_identity')(columns)) }}
+{%- endmacro %}
+
+{% macro default__cdp_row_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro cdp_bit_xor_agg(expression) -%}
+    {{ return(adapter.dispatch('cdp_bit_xor_agg', 'cdp_identity')(expression)) }}
+{%- endmacro %}
+
+{% macro default__cdp_bit_xor_agg(expression) -%}
+    bit_xor({{ expression }})
+{%- endmacro %}
+
+{% macro snowflake__cdp_bit_xor_agg(expression) -%}
+    bitxor_agg({{ expression }})
+{%- endmacro %}

@@ -1,0 +1,50 @@
+{#
+    How the incremental models downstream of the identity graph stay equal to a full rebuild.
+
+    int_identity_records__graph_tracked stamps each record with the run in which its place in the graph last
+    changed (component, cluster, cut, unified ID, its own values, any edge touching it) or in which it left.
+    Components are closed: a record's edges, cluster and unified ID all lie within its component. So a model whose
+    rows are per record, per edge or per unified individual rebuilds every component holding a record stamped
+    after the model's own latest `graph_changed_at`, replaces those rows (delete+insert on its key), and deletes
+    the rows of records or individuals that left the graph (the post-hooks below).
+#}
+
+{#- The current records to rebuild: all of them on a full build; otherwise those of every component holding a
+    record changed since this model last wrote. With `policy` (a hash of the vars the model applies), everything
+    is rebuilt when any stored row was made under another policy (the model stores it as `policy_hash`). -#}
+{% macro records_to_rebuild(policy=none) -%}
+    {%- set graph = ref('int_identity_records__graph_tracked') %}
+    select *
+    from {{ graph }}
+    where is_current
+    {%- if is_incremental() %}
+        and (
+            component_key in (
+                select changed.component_key
+                from {{ graph }} as changed
+                cross join (select max(graph_changed_at) as graph_changed_at from {{ this }}) as last_write
+                where last_write.graph_changed_at is null
+                    or changed.graph_changed_at > last_write.graph_changed_at
+            )
+            {%- if policy is not none %}
+            or exists (select 1 from {{ this }} where policy_hash != '{{ policy }}')
+            {%- endif %}
+        )
+    {%- endif %}
+{%- endmacro %}
+
+{#- Post-hook: delete the rows of records that left the graph. -#}
+{% macro delete_records_gone_from_graph() -%}
+    delete from {{ this }}
+    where identity_record_id in (
+        select identity_record_id from {{ ref('int_identity_records__graph_tracked') }} where not is_current
+    )
+{%- endmacro %}
+
+{#- Post-hook: delete the rows of unified individuals no current record belongs to any more (retired IDs). -#}
+{% macro delete_individuals_gone_from_graph() -%}
+    delete from {{ this }}
+    where unified_individual_id not in (
+        select unified_individual_id from {{ ref('int_identity_records__graph_tracked') }} where is_current
+    )
+{%- endmacro %}
