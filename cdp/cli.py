@@ -37,7 +37,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
             "select * from intermediate.int_identity_match_inputs order by identity_record_id"
         ).to_arrow_table()
         edges = con.sql(
-            "select identity_record_id_l, identity_record_id_r from intermediate.int_identity_edges__deterministic"
+            "select distinct identity_record_id_l, identity_record_id_r "
+            "from intermediate.int_identity_edges__deterministic"
         ).fetchall()
     except duckdb.CatalogException:
         print(f"{args.database} lacks the matching inputs: run `dbt build --select "

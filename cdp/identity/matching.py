@@ -140,19 +140,39 @@ def comparisons() -> list[Any]:
     ]
 
 
+# Candidate pairs: records that agree exactly on at least one of these keys (or have their first and last names
+# swapped). Each rule keeps the pairs near-linear in the number of records.
+BLOCKING_KEYS = [
+    ("first_name_key", "last_name"),
+    ("first_name_key", "date_of_birth"),
+    ("last_name", "date_of_birth"),
+    ("email",),
+    ("phone",),
+    ("last_name", "postal_code"),
+    ("first_name_key", "postal_code"),
+]
+_SWAPPED_NAMES = 'l."first_name" = r."last_name" and l."last_name" = r."first_name"'
+
+
 def prediction_blocking_rules() -> list[BlockingRuleCreator]:
-    """Candidate pairs: records that agree exactly on at least one of these keys (or have their first and
-    last names swapped). Each rule keeps the pairs near-linear in the number of records."""
-    return [
-        block_on("first_name_key", "last_name"),
-        block_on("first_name_key", "date_of_birth"),
-        block_on("last_name", "date_of_birth"),
-        block_on("email"),
-        block_on("phone"),
-        block_on("last_name", "postal_code"),
-        block_on("first_name_key", "postal_code"),
-        CustomRule('l."first_name" = r."last_name" and l."last_name" = r."first_name"'),
-    ]
+    """Splink's blocking rules for predictions: `BLOCKING_KEYS` and the swapped names."""
+    return [*(block_on(*keys) for keys in BLOCKING_KEYS), CustomRule(_SWAPPED_NAMES)]
+
+
+def _may_pair_with(others: pa.Table, changed: pa.Table) -> pa.Table:
+    """The records of `others` that some blocking rule can pair with a record of `changed`: only those can form
+    a pair with it, so scoring the changed records against them gives the same pairs as against all others.
+    (Arrow's hash joins, like the rules, never match on a null key.)"""
+    index = pa.table({"row": pa.array(range(others.num_rows), pa.int64())})
+    for name in {key for keys in BLOCKING_KEYS for key in keys} | {"first_name", "last_name"}:
+        index = index.append_column(name, others.column(name))
+    swapped = changed.select(["last_name", "first_name"]).rename_columns(["first_name", "last_name"])
+    probes = [(changed.select(list(keys)), list(keys)) for keys in BLOCKING_KEYS]
+    probes.append((swapped, ["first_name", "last_name"]))
+    rows = [index.join(probe.group_by(keys).aggregate([]), keys=keys, join_type="left semi").column("row")
+            for probe, keys in probes]
+    return others.take(pc.unique(pa.chunked_array([chunk for column in rows for chunk in column.chunks],
+                                                  pa.int64())).sort())
 
 
 def settings() -> SettingsCreator:
@@ -280,10 +300,11 @@ def predict(
         for column in _tf_columns(model):
             linker.table_management.compute_tf_table(column)
         is_changed = pc.is_in(records.column("identity_record_id"), value_set=pa.array(sorted(changed), pa.string()))
-        changed_frame = db_api.register(records.filter(is_changed), dataset_display_name="changed_match_inputs")
+        changed_records = records.filter(is_changed)
+        changed_frame = db_api.register(changed_records, dataset_display_name="changed_match_inputs")
         predictions = [linker.inference.predict_within(
             changed_frame, threshold_match_probability=threshold_match_probability)]
-        others = records.filter(pc.invert(is_changed))
+        others = _may_pair_with(records.filter(pc.invert(is_changed)), changed_records)
         if others.num_rows:
             others_frame = db_api.register(others, dataset_display_name="unchanged_match_inputs")
             predictions.append(linker.inference.predict_between(

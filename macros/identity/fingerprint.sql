@@ -21,3 +21,14 @@
 {% macro snowflake__cdp_bit_xor_agg(expression) -%}
     bitxor_agg({{ expression }})
 {%- endmacro %}
+
+{#
+    The fingerprint of an identifier group's deterministic edges (`groups`: a relation or alias of
+    int_identity_identifier_groups__guarded): its members, its guard status and the vars the edges follow. The
+    incremental deterministic edges redo the groups whose fingerprint they do not hold, and drop the rows of
+    fingerprints no group has any more.
+#}
+{% macro deterministic_group_fingerprint(groups) -%}
+    {%- set policy = local_md5(tojson([var('deterministic_identifier_types'), var('guard_nameless_min_share')])) -%}
+    {{ cdp_identity.cdp_row_hash([groups ~ '.member_fingerprint', groups ~ '.guard_status', "'" ~ policy ~ "'"]) }}
+{%- endmacro %}

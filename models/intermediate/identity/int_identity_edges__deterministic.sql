@@ -1,13 +1,67 @@
 -- Deterministic edges: records sharing an exact normalized identifier, within what the guards allow.
 -- Each group of records sharing a value is joined as a star on its smallest record (the anchor), which
 -- keeps the edge count linear in the number of records; the rule says which identifier joined them.
+-- One row per record pair and group (int_identity_edges__unioned keeps the highest-priority group's).
+-- Incremental: a group's edges depend only on its members, its guard status and vars, which its fingerprint
+-- covers (macro deterministic_group_fingerprint); a run redoes the groups whose fingerprint this table does not
+-- hold (delete+insert by group) and drops the rows of fingerprints no group has any more.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['identifier_type', 'identifier_value'],
+        on_schema_change='fail',
+        post_hook="delete from {{ this }} using (
+            select identifier_type as stale_type, identifier_value as stale_value, group_fingerprint as stale_fingerprint
+            from {{ this }}
+            except
+            select identifier_type, identifier_value, {{ deterministic_group_fingerprint('guarded') }}
+            from {{ ref('int_identity_identifier_groups__guarded') }} as guarded
+        ) as stale
+        where identifier_type = stale.stale_type
+            and identifier_value = stale.stale_value
+            and group_fingerprint = stale.stale_fingerprint",
+    )
+}}
 
 with identifiers as (
     select * from {{ ref('int_identity_identifiers__unpivoted') }}
 ),
 
+guarded_groups as (
+    select
+        guarded.*,
+        {{ deterministic_group_fingerprint('guarded') }} as group_fingerprint
+    from {{ ref('int_identity_identifier_groups__guarded') }} as guarded
+),
+
+-- The groups whose edges this table holds (none on a full build).
+held_groups as (
+    {%- if is_incremental() %}
+        select distinct
+            identifier_type,
+            identifier_value,
+            group_fingerprint
+        from {{ this }}
+    {%- else %}
+        select
+            identifier_type,
+            identifier_value,
+            group_fingerprint
+        from guarded_groups
+        where false
+    {%- endif %}
+),
+
+-- The groups whose edges this run makes: those whose fingerprint changed (all of them on a full build).
 identifier_groups as (
-    select * from {{ ref('int_identity_identifier_groups__guarded') }}
+    select guarded_groups.*
+    from guarded_groups
+    left outer join held_groups
+        on guarded_groups.identifier_type = held_groups.identifier_type
+            and guarded_groups.identifier_value = held_groups.identifier_value
+            and guarded_groups.group_fingerprint = held_groups.group_fingerprint
+    where held_groups.identifier_type is null
 ),
 
 identity_records as (
@@ -25,6 +79,7 @@ candidates as (
         identifiers.identifier_value,
         identifiers.identifier_origin,
         identifier_groups.guard_status,
+        identifier_groups.group_fingerprint,
         identity_records.first_name,
         identity_records.last_name,
         identity_records.date_of_birth,
@@ -71,6 +126,7 @@ members as (
         candidates.identifier_value,
         candidates.identifier_origin,
         candidates.guard_status,
+        candidates.group_fingerprint,
         candidates.date_of_birth,
         case
             when candidates.guard_status = 'partitioned_by_first_name'
@@ -119,6 +175,7 @@ assigned as (
         members.identifier_value,
         members.identifier_origin,
         members.guard_status,
+        members.group_fingerprint,
         coalesce(members.partition_key, dominant_partitions.partition_key) as partition_key
     from members
     left outer join dominant_partitions
@@ -154,12 +211,13 @@ edges as (
         identifier_type,
         identifier_value,
         identifier_origin,
-        guard_status
+        guard_status,
+        group_fingerprint
     from anchored
     where identity_record_id != anchor_record_id
 ),
 
--- One edge per pair: the first rule by priority explains it.
+-- One edge per pair and group: a record in the group both by itself and signed in counts by itself.
 final as (
     select
         identity_record_id_l,
@@ -170,18 +228,12 @@ final as (
         end as match_rule,
         identifier_type,
         identifier_value,
-        guard_status
+        guard_status,
+        group_fingerprint
     from edges
     qualify row_number() over (
-            partition by identity_record_id_l, identity_record_id_r
-            order by
-                case identifier_type
-                    {%- for identifier_type in var('deterministic_identifier_types') %}
-                        when '{{ identifier_type }}' then {{ loop.index }}
-                    {%- endfor %}
-                end,
-                identifier_origin,
-                identifier_value
+            partition by identity_record_id_l, identity_record_id_r, identifier_type, identifier_value
+            order by identifier_origin
         ) = 1
 )
 

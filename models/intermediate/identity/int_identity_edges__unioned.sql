@@ -31,7 +31,13 @@ deterministic as (
         end
         - case when match_rule like 'signed_in_session_%' then 5 else 0 end as edge_weight,
         '{"identifier_type": "' || identifier_type || '", "guard_status": "' || guard_status || '"}'
-            as explanation
+            as explanation,
+        case identifier_type
+            {%- for identifier_type in var('deterministic_identifier_types') %}
+                when '{{ identifier_type }}' then {{ loop.index }}
+            {%- endfor %}
+        end as identifier_priority,
+        identifier_value
     from deterministic_edges
 ),
 
@@ -60,18 +66,35 @@ manual as (
         cast(null as double) as match_probability,
         1000 as edge_weight,
         '{"override_id": "' || override_id || '", "decided_by": "' || coalesce(decided_by, '') || '"}'
-            as explanation
+            as explanation,
+        cast(null as integer) as identifier_priority,
+        cast(null as varchar) as identifier_value
     from overrides
     where override_status = 'applied'
         and override_action = 'force_link'
 ),
 
-unioned as (
-    select * from manual
-    union all
-    select * from deterministic
-    union all
-    select * from probabilistic
+-- One edge per pair and method: the strongest (a pair joined by several identifiers: the first by priority, then
+-- by itself before signed in, then the smallest value). Probabilistic pairs are one per pair already.
+exact_and_manual as (
+    select
+        identity_record_id_l,
+        identity_record_id_r,
+        match_method,
+        match_rule,
+        match_weight,
+        match_probability,
+        edge_weight,
+        explanation
+    from (
+        select * from manual
+        union all
+        select * from deterministic
+    ) as candidates
+    qualify row_number() over (
+            partition by identity_record_id_l, identity_record_id_r, match_method
+            order by identifier_priority, edge_weight desc, match_rule, identifier_value
+        ) = 1
 ),
 
 final as (
@@ -84,11 +107,18 @@ final as (
         match_probability,
         cast(edge_weight as double) as edge_weight,
         explanation
-    from unioned
-    qualify row_number() over (
-        partition by identity_record_id_l, identity_record_id_r, match_method
-        order by edge_weight desc, match_rule
-    ) = 1
+    from exact_and_manual
+    union all
+    select
+        identity_record_id_l,
+        identity_record_id_r,
+        match_method,
+        match_rule,
+        match_weight,
+        match_probability,
+        cast(edge_weight as double) as edge_weight,
+        explanation
+    from probabilistic
 )
 
 select * from final

@@ -28,6 +28,7 @@ members as (
         identifiers.identifier_type,
         identifiers.identifier_value,
         identifiers.identity_record_id,
+        identifiers.identifier_origin,
         first_names.first_name_key,
         identity_records.first_name,
         identity_records.last_name,
@@ -44,7 +45,10 @@ groups as (
         identifier_type,
         identifier_value,
         count(distinct identity_record_id) as record_count,
-        count(distinct first_name_key) as first_name_count
+        count(distinct first_name_key) as first_name_count,
+        {{ cdp_identity.cdp_bit_xor_agg(cdp_identity.cdp_row_hash([
+            'identity_record_id', 'identifier_origin', 'first_name', 'last_name', 'date_of_birth', 'first_name_key',
+        ])) }} as member_fingerprint
     from members
     group by identifier_type, identifier_value
     having count(distinct identity_record_id) > 1
@@ -117,7 +121,8 @@ final as (
             when clashing_name_pairs > 0 and first_name_count > max_people then 'blocked_too_many_people'
             when clashing_name_pairs > 0 then 'partitioned_by_first_name'
             else 'linked'
-        end as guard_status
+        end as guard_status,
+        member_fingerprint
     from limits
 )
 
