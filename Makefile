@@ -25,12 +25,6 @@ DBT := $(BIN)/dbt
 
 EMULATOR_PORT ?= 8765
 SNOWFLAKE_TEST := $(TEST_DATA)/snowflake
-# Marts `make test-snowflake` exports from the emulator; tests/python/test_snowflake_emulator.py compares them
-# with the same marts built on DuckDB.
-COMPARED_MARTS := unified_links unified_profiles calculated_insights segment_memberships email_suppressions \
-	export_marketing_cloud_audience export_crm_contacts export_source_duplicates certification_completion_triggers \
-	identity_edges identity_review_queue identity_blocked_identifiers identity_resolution_metrics \
-	unified_id_changes source_identifier_quality
 
 .PHONY: help demo test test-snowflake snowflake-packages install data build train bench summary report docs lint clean
 
@@ -119,7 +113,7 @@ test-snowflake: install
 		int_identity_edges__deterministic int_identity_records__graph_tracked unified_links identity_edges \
 		int_profile_records__linked \
 		int_profile_records__aggregated_by_individual int_profile_attributes__survived; \
-	$(BIN)/cdp snowflake export --target emulator --schema marts --out $(SNOWFLAKE_TEST)/marts --tables $(COMPARED_MARTS)
+	$(BIN)/cdp snowflake export --target emulator --schema marts --out $(SNOWFLAKE_TEST)/marts --compared-marts
 
 # Put Splink, sqlglot and the cdp package on the stage the Snowpark models import from (README, Snowflake).
 snowflake-packages: install

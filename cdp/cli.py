@@ -128,11 +128,12 @@ def _cmd_snowflake(args: argparse.Namespace) -> int:
             for path in stage_zips(connection, stage, build_zips(Path(args.build_dir))):
                 print(f"staged {path}")
         elif args.action == "export":
-            from cdp.snowflake.load import export_tables
+            from cdp.snowflake.load import COMPARED_MARTS, export_tables
 
             out = Path(args.out)
+            tables = [*args.tables, *(COMPARED_MARTS if args.compared_marts else ())]
             as_text = args.target == "emulator"  # its null timestamps arrive as 1970-01-01 (export_tables)
-            for table, rows in export_tables(connection, database, args.schema, args.tables, out, as_text):
+            for table, rows in export_tables(connection, database, args.schema, tables, out, as_text):
                 print(f"exported {table}: {rows:,} rows to {out}")
     finally:
         connection.close()
@@ -195,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     snow.add_argument("--schema", default=None, help="export: schema of the tables")
     snow.add_argument("--out", default="target/export", help="export: folder for <table>.parquet")
     snow.add_argument("--tables", nargs="+", default=[], help="export: table names")
+    snow.add_argument("--compared-marts", action="store_true",
+                      help="export: also the marts the emulator test compares with DuckDB's (COMPARED_MARTS)")
     snow.set_defaults(func=_cmd_snowflake)
 
     summ = sub.add_parser("summary", help="print a short summary of a built DuckDB database")

@@ -89,6 +89,16 @@ def load_raw(
 TIMESTAMP_TYPE_CODES = {6, 7, 8}
 
 
+# The marts `make test-snowflake` exports from the emulator (`cdp snowflake export --compared-marts`);
+# tests/python/test_snowflake_emulator.py compares each with the same mart built on DuckDB.
+COMPARED_MARTS = (
+    "unified_links", "unified_profiles", "calculated_insights", "segment_memberships", "email_suppressions",
+    "export_marketing_cloud_audience", "export_crm_contacts", "export_source_duplicates",
+    "certification_completion_triggers", "identity_edges", "identity_review_queue", "identity_blocked_identifiers",
+    "identity_resolution_metrics", "unified_id_changes", "source_identifier_quality",
+)
+
+
 def export_tables(connection, database: str, schema: str, tables: list[str], out_dir: Path,
                   timestamps_as_text: bool = False):
     """Each table to <out_dir>/<table>.parquet (column names in lower case); yields (table, rows).

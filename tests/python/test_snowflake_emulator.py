@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from cdp.snowflake.connection import MissingEnvironmentVariable, connection_params
-from cdp.snowflake.load import snowflake_type
+from cdp.snowflake.load import COMPARED_MARTS, snowflake_type
 from cdp.snowflake.packages import STAGED_PACKAGES, build_zips
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,17 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 # Columns stamped with the time of the run, which two builds cannot share.
 RUN_TIME_COLUMNS = {"measured_at", "triggered_at", "unified_id_minted_at", "linked_at", "assigned_at", "changed_at",
                     "graph_changed_at"}
-
-
-def _compared_marts() -> list[str]:
-    """The marts `make test-snowflake` exports (COMPARED_MARTS in the Makefile)."""
-    text = (ROOT / "Makefile").read_text().split("COMPARED_MARTS :=", 1)[1]
-    names: list[str] = []
-    for line in text.splitlines():
-        names += line.replace("\\", " ").split()
-        if not line.rstrip().endswith("\\"):
-            break
-    return names
 
 
 def _normalize(value, is_list: bool, is_timestamp: bool = False):
@@ -79,7 +68,7 @@ def emulator_marts(built_data: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("mart", _compared_marts())
+@pytest.mark.parametrize("mart", COMPARED_MARTS)
 def test_emulator_mart_equals_duckdb_mart(mart: str, built_data: Path, emulator_marts: Path) -> None:
     snowflake = pq.read_table(emulator_marts / f"{mart}.parquet")
     with duckdb.connect(str(built_data / "cdp.duckdb"), read_only=True) as con:
