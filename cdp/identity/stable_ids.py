@@ -171,13 +171,10 @@ def id_updates(clusters: pa.Table, previous: pa.Table | None, now: datetime) -> 
     open_records = clusters.filter(pc.invert(pc.is_in(clusters["cluster_key"], value_set=settled["cluster_key"])))
     open_records = open_records.join(current, "identity_record_id", join_type="left outer")
 
-    cluster_of = dict(zip(open_records["identity_record_id"].to_pylist(), open_records["cluster_key"].to_pylist(),
-                          strict=True))
-    previous_id_of = {
-        record: uid for record, uid in zip(open_records["identity_record_id"].to_pylist(),
-                                           open_records["unified_individual_id"].to_pylist(), strict=True)
-        if uid is not None
-    }
+    open_ids = open_records["identity_record_id"].to_pylist()
+    cluster_of = dict(zip(open_ids, open_records["cluster_key"].to_pylist(), strict=True))
+    previous_id_of = {record: uid for record, uid in zip(open_ids, open_records["unified_individual_id"].to_pylist(),
+                                                         strict=True) if uid is not None}
     gone = previous.filter(pc.and_(previous["is_current"], pc.invert(
         pc.is_in(previous["identity_record_id"], value_set=clusters["identity_record_id"]))))
     # The minted-at of the IDs the rules may keep or retire: those the open and the gone records held.

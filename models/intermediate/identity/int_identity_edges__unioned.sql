@@ -84,7 +84,7 @@ exact_and_manual as (
         match_rule,
         match_weight,
         match_probability,
-        edge_weight,
+        cast(edge_weight as double) as edge_weight,
         explanation
     from (
         select * from manual
@@ -98,27 +98,9 @@ exact_and_manual as (
 ),
 
 final as (
-    select
-        identity_record_id_l,
-        identity_record_id_r,
-        match_method,
-        match_rule,
-        match_weight,
-        match_probability,
-        cast(edge_weight as double) as edge_weight,
-        explanation
-    from exact_and_manual
+    select * from exact_and_manual
     union all
-    select
-        identity_record_id_l,
-        identity_record_id_r,
-        match_method,
-        match_rule,
-        match_weight,
-        match_probability,
-        cast(edge_weight as double) as edge_weight,
-        explanation
-    from probabilistic
+    select * from probabilistic
 )
 
 select * from final

@@ -3,7 +3,7 @@
 -- its own values (every column of int_identity_records__unioned) and one of every edge touching it (rule,
 -- weights, explanation); `graph_changed_at` is the run in which any of them last changed, or in which the record
 -- left (`is_current` false). A model rebuilds the components holding a record changed since it last ran
--- (macro in_changed_components): components are closed, so that covers every row whose value can differ.
+-- (macro records_to_rebuild): components are closed, so that covers every row whose value can differ.
 {{
     config(
         materialized='incremental',
