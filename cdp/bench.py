@@ -8,6 +8,9 @@ Per scale (seeded synthetic data; generation is timed but not counted in the bui
   end-to-end time;
 - incremental build: the same command after the batch arrives (stamped loaded later), so staging reads only the
   batch and only what changed is matched again;
+- unchanged build: the same command once more with nothing new, the part of an incremental build that does not
+  depend on what changed (at the smallest scale, where data work is negligible: the project's fixed cost of
+  starting dbt and running every node);
 - baseline: the same matching (the committed Splink model, same blocking rules and threshold) in a plain Splink
   script with no dbt, on the same matching inputs, so the project's overhead is a measured ratio;
 - candidate pairs compared (Splink's blocking analysis) and accuracy against ground truth.
@@ -169,6 +172,8 @@ def run_scale(records: int, seed: int, workdir: Path, share: float) -> dict:
     _land_batch(world / "raw", folder / "base" / "raw")
     incremental = _run(f"{records:,} records: incremental build (+{held_back:,} records)", [dbt, *BUILD, *paths], env)
     incremental_stages = _stage_times(folder / "target")
+    unchanged = _run(f"{records:,} records: unchanged build (nothing new)", [dbt, *BUILD, *paths], env)
+    unchanged_stages = _stage_times(folder / "target")
     metrics = _metrics(folder / "cdp.duckdb")
     baseline_out = folder / "baseline.json"
     baseline = _run(f"{records:,} records: plain Splink baseline",
@@ -182,6 +187,8 @@ def run_scale(records: int, seed: int, workdir: Path, share: float) -> dict:
         "full_build_and_training_seconds": round(full.wall_seconds + training.wall_seconds, 1),
         "incremental_build": asdict(incremental), "incremental_build_stages": incremental_stages,
         "incremental_ratio": round(incremental.wall_seconds / full.wall_seconds, 3),
+        "unchanged_build": asdict(unchanged), "unchanged_build_stages": unchanged_stages,
+        "unchanged_ratio": round(unchanged.wall_seconds / full.wall_seconds, 3),
         "matching_seconds": matching_seconds, "baseline": {**asdict(baseline), **baseline_result},
         "matching_to_baseline_ratio": round(matching_seconds / baseline_result["job_seconds"], 2),
     }
@@ -213,19 +220,24 @@ def _write_markdown(results: dict, path: Path) -> None:
             f"| {s['records']:,} | {s['full_build']['wall_seconds']} | {s['full_build']['peak_memory_mb']:,.0f} "
             f"| {s['training']['wall_seconds']} | {s['full_build_and_training_seconds']} "
             f"| {s['incremental_build']['wall_seconds']} ({s['batch_records']:,} new) | {s['incremental_ratio']:.0%} "
+            f"| {s['unchanged_build']['wall_seconds']} | {s['unchanged_ratio']:.0%} "
             f"| {s['matching_seconds']} | {s['baseline']['job_seconds']} ({s['baseline']['predict_seconds']}) "
             f"| {s['matching_to_baseline_ratio']} "
             f"| {s['baseline']['candidate_pairs']:,} | {s['pairwise_precision']:.4f} | {s['pairwise_recall']:.4f} "
             f"| {s['pairwise_f1']:.4f} | {s['generate']['wall_seconds']} |"
         )
         stage_rows.append(f"| {s['records']:,} | " + " | ".join(
-            f"{s['full_build_stages'].get(n, 0)} / {s['incremental_build_stages'].get(n, 0)}" for n in stage_names)
+            " / ".join(str(s[f"{build}_build_stages"].get(n, 0)) for build in ("full", "incremental", "unchanged"))
+            for n in stage_names)
             + " |")
     path.write_text(f"""# Benchmarks
 
 Measured {results['measured_on']} on {results['machine']} with `make bench` (seed {results['seed']}).
 Raw numbers: `bench/results.json`. Each scale is generated data; the full build runs on it minus a batch of
-{results['batch_share']:.0%} of the person-bearing records, the incremental build after the batch arrives.
+{results['batch_share']:.0%} of the person-bearing records, the incremental build after the batch arrives, and the
+unchanged build once more with nothing new: what an incremental build costs whatever changed. At the smallest scale,
+where the data work is negligible, the unchanged build is the project's fixed cost on this machine: starting dbt and
+running each of its nodes.
 Builds are `dbt build` of every model (data and unit tests excluded) on DuckDB; the matching step uses the
 committed trained model; training (`cdp train`, what `make train` runs) is timed on its own after the full build,
 and the two are added up for the end-to-end figure. The baseline is the same Splink model, blocking rules and
@@ -235,11 +247,12 @@ brackets: Splink's predict alone). "matching in dbt" is the dbt node `int_identi
 full build, which also writes each pair's explanation and policy flags and the incremental bookkeeping.
 
 {_header(["records", "full build (s)", "peak memory (MB)", "training (s)", "full build + training (s)",
-          "incremental build (s)", "incremental / full", "matching in dbt (s)", "plain Splink job (predict) (s)",
+          "incremental build (s)", "incremental / full", "unchanged build (s)", "unchanged / full",
+          "matching in dbt (s)", "plain Splink job (predict) (s)",
           "dbt / plain", "candidate pairs", "precision", "recall", "F1", "generation (s)"])}
 {chr(10).join(rows)}
 
-Seconds per stage, full build / incremental build (sum of dbt's per-model times; dbt runs 2 threads):
+Seconds per stage, full build / incremental build / unchanged build (sum of dbt's per-model times; dbt runs 2 threads):
 
 {_header(["records", *stage_names])}
 {chr(10).join(stage_rows)}

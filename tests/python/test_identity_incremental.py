@@ -134,6 +134,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert done.returncode == 0, done.stdout[-3000:]
     ids = members.column("member_id").to_pylist()
     return {"base": base_links, "two_step": two_step, "full": full, "rebuilt": rebuilt, "log": incremental.stdout,
+            "raw": raw,
             "changed": f"club:{ids[changed]}", "a": f"club:{ids[a]}", "b": f"club:{ids[b]}",
             "forgotten": f"club:{ids[forgotten]}", "pair_email": pair_email}
 
@@ -251,3 +252,25 @@ def test_the_deletion_request_reaches_both_builds(world: dict) -> None:
                 "on audience.unified_individual_id = links.unified_individual_id "
                 "where links.identity_record_id = ?", [world["forgotten"]]).fetchone()[0]
         assert forgotten == 0
+
+
+def test_a_build_with_nothing_new_changes_nothing(world: dict, tmp_path: Path) -> None:
+    """Built once more with no new data, every table keeps every row: no record restamped as changed, no ID change
+    logged, no pair scored again, nothing rewritten differently, and no scratch table left behind."""
+    again = tmp_path / "cdp.duckdb"
+    shutil.copy(world["two_step"], again)
+    done = run_dbt(MODELS, Path(world["raw"]), again)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "int_identity_edges__probabilistic: 0 records new, changed or gone" in done.stdout
+    with duckdb.connect(str(again), read_only=True) as con:
+        con.execute(f"attach '{world['two_step']}' as before (read_only)")
+        tables = [row[0] for row in con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() where database_name = 'cdp' "
+            "and schema_name in ('staging', 'intermediate', 'main')").fetchall()]
+        assert "intermediate.int_identity_records__graph_tracked" in tables and "main.unified_id_changes" in tables
+        leftovers = [table for table in tables if "__dbt_tmp" in table]
+        assert leftovers == [], f"an incremental model left its scratch table behind: {leftovers}"
+        differing = {table: count for table in tables for count in con.execute(
+            f"select count(*) from ((select * from {table} except all select * from before.{table}) "
+            f"union all (select * from before.{table} except all select * from {table}))").fetchone() if count}
+    assert differing == {}, f"rows that differ after a build with nothing new: {differing}"
