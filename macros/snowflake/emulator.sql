@@ -1,11 +1,11 @@
 {#
-    The Snowflake emulator `make test-snowflake` runs on (fakesnow, on loopback) lacks three things dbt-snowflake
-    relies on. Each override below changes behaviour on the emulator only and is dbt-snowflake's own SQL elsewhere:
+    The Snowflake emulator `make test-snowflake` runs on (fakesnow, on loopback) lacks some things dbt-snowflake
+    relies on; each override below changes behaviour on the emulator only and is dbt-snowflake's own SQL elsewhere:
     - TEMPORARY tables qualified with a database (incremental models' staging tables): made TRANSIENT there;
     - TEMPORARY views (the staging view of a merge): plain views there;
     - MERGE inside BEGIN ... COMMIT: DML runs without the explicit transaction there;
-    - MERGE ... INSERT VALUES with bare column names (ambiguous to the emulator): always qualified with the
-      source alias, which is valid Snowflake SQL everywhere;
+    - MERGE ... INSERT VALUES with bare column names (ambiguous to the emulator): qualified with the source
+      alias there;
     - column comments set several to one ALTER statement (persist_docs): one statement per column there;
     - comments holding an apostrophe fail there: written with a typographic apostrophe (’) there.
 #}
@@ -29,22 +29,18 @@
 {%- endmacro %}
 
 
-{% macro snowflake_dml_explicit_transaction(dml) -%}
-    {%- if is_snowflake_emulator() -%}
-        {{ return(dml) }}
-    {%- endif -%}
-    {{ return("begin;\n" ~ dml ~ ";\ncommit;") }}
-{%- endmacro %}
-
-
 {% macro snowflake__get_merge_sql(target, source_sql, unique_key, dest_columns, incremental_predicates=none) -%}
-    {#- dbt's default merge, with the INSERT VALUES list qualified by DBT_INTERNAL_SOURCE. -#}
+    {#- On the emulator: dbt's default merge, with the INSERT VALUES list qualified by DBT_INTERNAL_SOURCE and
+        no explicit transaction around it. -#}
+    {%- if not is_snowflake_emulator() -%}
+        {{ return(dbt.snowflake__get_merge_sql(target, source_sql, unique_key, dest_columns, incremental_predicates)) }}
+    {%- endif -%}
     {%- set dest_cols_csv = get_quoted_csv(dest_columns | map(attribute='name')) -%}
     {%- if unique_key is none -%}
         {%- set dml -%}
         insert into {{ target }} ({{ dest_cols_csv }}) (select {{ dest_cols_csv }} from {{ source_sql }})
         {%- endset -%}
-        {{ return(snowflake_dml_explicit_transaction(dml)) }}
+        {{ return(dml) }}
     {%- endif -%}
     {%- set predicates = [] if incremental_predicates is none else [] + incremental_predicates -%}
     {%- set update_columns = get_merge_update_columns(config.get('merge_update_columns'),
@@ -70,7 +66,7 @@
     when not matched then insert ({{ dest_cols_csv }})
     values ({{ source_columns | join(', ') }})
     {%- endset -%}
-    {{ return(snowflake_dml_explicit_transaction(dml)) }}
+    {{ return(dml) }}
 {%- endmacro %}
 
 

@@ -1,6 +1,6 @@
 -- One row per unified individual with purchases up to the run date: online store orders and data-lake historical
 -- purchases. An order counts once it is paid (paid or partially refunded); its revenue is its total net of
--- refunds. Amounts are summed as delivered, in the order's own currency (no conversion).
+-- refunds. Amounts are summed as delivered, in the order's own currency (no conversion), exactly (sum_money).
 
 with orders as (
     select * from {{ ref('stg_commerce__orders') }}
@@ -23,7 +23,7 @@ lake_events as (
 order_refunds as (
     select
         order_id,
-        sum(amount) as refunded_amount
+        {{ sum_money('amount') }} as refunded_amount
     from payments
     where status = 'refund'
         and processed_at < {{ as_of_at() }}
@@ -64,16 +64,18 @@ final as (
         unified_individual_id,
         count(case when purchase_source = 'commerce' then 1 end) as order_count,
         count(case when purchase_source = 'data_lake' then 1 end) as lake_purchase_count,
-        sum(case when purchase_source = 'commerce' then purchase_amount else 0 end) as order_revenue_total,
-        sum(case when purchase_source = 'data_lake' then purchase_amount else 0 end) as lake_revenue_total,
-        sum(purchase_amount) as revenue_total,
+        {{ sum_money("case when purchase_source = 'commerce' then purchase_amount else 0 end") }}
+            as order_revenue_total,
+        {{ sum_money("case when purchase_source = 'data_lake' then purchase_amount else 0 end") }}
+            as lake_revenue_total,
+        {{ sum_money('purchase_amount') }} as revenue_total,
         count(case when {{ is_within_as_of_window('purchased_at', 365) }} then 1 end) as purchase_count_365d,
         count(
             case when purchase_source = 'commerce' and {{ is_within_as_of_window('purchased_at', 365) }} then 1 end
         ) as order_count_365d,
-        sum(
-            case when {{ is_within_as_of_window('purchased_at', 365) }} then purchase_amount else 0 end
-        ) as revenue_365d,
+        {{ sum_money(
+            'case when ' ~ is_within_as_of_window('purchased_at', 365) ~ ' then purchase_amount else 0 end'
+        ) }} as revenue_365d,
         min(purchased_at) as first_purchase_at,
         max(purchased_at) as last_purchase_at
     from purchases

@@ -56,7 +56,7 @@ final as (
         count(case when activity_type = 'opportunity' and not is_closed then 1 end) as crm_open_opportunity_count,
         count(case when activity_type = 'opportunity' and is_won then 1 end) as crm_won_opportunity_count,
         coalesce(
-            sum(case when activity_type = 'opportunity' and is_won then amount end), 0
+            {{ sum_money("case when activity_type = 'opportunity' and is_won then amount end") }}, 0
         ) as crm_won_opportunity_amount,
         max(created_at) as last_crm_activity_at
     from crm_activities
