@@ -37,7 +37,7 @@ help:
 	@echo "make build  - dbt build on the current data"
 	@echo "make docs   - dbt docs generate: the documentation site (target/index.html, catalog, semantic manifest); view with .venv/bin/dbt docs serve"
 	@echo "make train  - re-estimate the matching model from the current data (review and commit the diff)"
-	@echo "make bench  - full and incremental builds at 10k, 100k and 1M records, with a plain-Splink baseline; BENCHMARKS.md"
+	@echo "make bench  - full, incremental and unchanged builds at 10k, 100k and 1M records, with a plain-Splink baseline; BENCHMARKS.md"
 	@echo "make report - write the identity-resolution report target/identity_report.html (with Splink's dashboards)"
 	@echo "make lint   - sqlfluff (DuckDB and Snowflake dialects) and ruff"
 
