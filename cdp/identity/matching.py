@@ -256,7 +256,6 @@ def train(
 
 def predict(
     records: pa.Table,
-    connection: duckdb.DuckDBPyConnection,
     threshold_match_probability: float,
     model_path: Path | None = None,
     log_level: int = logging.WARNING,
@@ -288,6 +287,11 @@ def predict(
     # The explanation needs each comparison's contribution (mw_); the corroboration flags need the values.
     model["retain_intermediate_calculation_columns"] = True
     model["retain_matching_columns"] = True
+    # Splink runs on an in-memory DuckDB of its own, on both engines: the records are already in Arrow, and its
+    # working tables (records with term frequencies, blocked pairs, scores) stay in memory. On dbt's connection
+    # they went into the project's database file and out again: a million records took 36 s instead of 28 s,
+    # at the same peak memory.
+    connection = duckdb.connect()
     db_api = DuckDBAPI(connection=connection)
     frame = db_api.register(records, dataset_display_name="identity_match_inputs")
     linker = Linker(frame, model, log_level=log_level)
@@ -320,7 +324,7 @@ def predict(
             f"{explanation} as explanation, {_PARTIAL_NAME_SQL} as is_partial_name, "
             f"{_EXACT_IDENTIFIER_SQL} as has_exact_identifier"
         ).to_arrow_table().cast(empty.schema))
-    db_api.delete_tables_created_by_splink_from_db()
+    connection.close()
     result = pa.concat_tables(parts)
     if progress:
         print(f"matching: {result.num_rows:,} pairs at or above {threshold_match_probability} "

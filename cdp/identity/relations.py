@@ -52,13 +52,3 @@ def result(table: pa.Table, session: Any) -> Any:
     frame = table.to_pandas()
     frame.columns = [name.upper() for name in frame.columns]
     return frame
-
-
-def duckdb_connection() -> Any:
-    """The DuckDB connection Splink runs on, on both engines: an in-memory one. The records are already in
-    Arrow, and Splink's working tables (records with term frequencies, blocked pairs, scores) stay in memory
-    instead of being written into the project's database file and dropped again: with dbt's own connection,
-    a million records' matching took 36 s instead of 28 s at the same peak memory."""
-    import duckdb
-
-    return duckdb.connect()

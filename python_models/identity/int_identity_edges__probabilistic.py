@@ -26,7 +26,7 @@ def model(dbt, session):
         plan_rescoring,
     )
     from cdp.identity.matching import INPUT_SCHEMA, MODEL_RESOURCE, predict
-    from cdp.identity.relations import duckdb_connection, query, read, result
+    from cdp.identity.relations import query, read, result
 
     lower_bound = float(dbt.config.meta_get("review_band_lower_probability"))
     version = model_version(pkgutil.get_data(*MODEL_RESOURCE))
@@ -38,7 +38,5 @@ def model(dbt, session):
     plan = plan_rescoring(tracked, stored, version)
     print(f"int_identity_edges__probabilistic: {plan.reason}", flush=True)
     records = read(dbt.ref("int_identity_match_inputs"), INPUT_SCHEMA)
-    with duckdb_connection() as connection:
-        scored = predict(records, connection, threshold_match_probability=lower_bound, changed=plan.changed,
-                         progress=True)
+    scored = predict(records, threshold_match_probability=lower_bound, changed=plan.changed, progress=True)
     return result(assemble(scored, plan, version), session)

@@ -259,7 +259,7 @@ def test_a_build_with_nothing_new_changes_nothing(world: dict, tmp_path: Path) -
     logged, no pair scored again, nothing rewritten differently, and no scratch table left behind."""
     again = tmp_path / "cdp.duckdb"
     shutil.copy(world["two_step"], again)
-    done = run_dbt(MODELS, Path(world["raw"]), again)
+    done = run_dbt(MODELS, world["raw"], again)
     assert done.returncode == 0, done.stdout[-3000:]
     assert "int_identity_edges__probabilistic: 0 records new, changed or gone" in done.stdout
     with duckdb.connect(str(again), read_only=True) as con:

@@ -80,8 +80,8 @@ def match_inputs(built_data: Path) -> pa.Table:
 def test_scoring_changed_records_gives_the_full_run_pairs_that_touch_them(match_inputs: pa.Table) -> None:
     ids = match_inputs.column("identity_record_id").to_pylist()
     changed = set(ids[::25])
-    full = predict(match_inputs, duckdb.connect(), 0.2)
-    incremental = predict(match_inputs, duckdb.connect(), 0.2, changed=changed)
+    full = predict(match_inputs, 0.2)
+    incremental = predict(match_inputs, 0.2, changed=changed)
 
     def rows(table: pa.Table) -> dict[tuple[str, str], tuple]:
         return {(r["identity_record_id_l"], r["identity_record_id_r"]): (

@@ -104,7 +104,7 @@ def test_staged_packages_import_from_their_zips(tmp_path: Path) -> None:
     script = f"""
 import sys
 sys.path[:0] = {[str(z) for z in zips]!r}
-import pyarrow as pa, duckdb, splink, sqlglot
+import pyarrow as pa, splink, sqlglot
 from cdp.identity import matching
 assert all(".zip" in m.__file__ for m in (splink, sqlglot, matching)), (splink.__file__, matching.__file__)
 records = pa.table({{
@@ -113,7 +113,7 @@ records = pa.table({{
     "date_of_birth": pa.array([None, None], pa.date32()), "email": ["ann@x.com", "ann@x.com"],
     "phone": [None, None], "postal_code": [None, None], "city": [None, None],
 }}, schema=matching.INPUT_SCHEMA)
-print(matching.predict(records, duckdb.connect(), 0.2).num_rows)
+print(matching.predict(records, 0.2).num_rows)
 """
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
