@@ -60,9 +60,11 @@ data: install
 build: install
 	$(DBT) build --fail-fast
 
-# Retraining is governance: it rewrites cdp/identity/splink_model.json, a reviewed diff.
+# Retraining is governance: it rewrites cdp/identity/splink_model.json, a reviewed diff. It builds only what training
+# reads, with the tests whose every parent it built (cautious indirect selection), so it works on a fresh database.
+TRAIN_INPUTS := +int_identity_match_inputs +int_identity_edges__deterministic
 train: install
-	$(DBT) build --select +int_identity_match_inputs +int_identity_edges__deterministic
+	$(DBT) build --select $(TRAIN_INPUTS) --indirect-selection cautious
 	$(BIN)/cdp train --database $(CDP_DUCKDB_PATH)
 
 SCALES ?= 10_000,100_000,1_000_000

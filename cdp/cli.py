@@ -42,7 +42,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         ).fetchall()
     except duckdb.CatalogException:
         print(f"{args.database} lacks the matching inputs: run `dbt build --select "
-              "+int_identity_match_inputs +int_identity_edges__deterministic` first (`make train` does).")
+              "+int_identity_match_inputs +int_identity_edges__deterministic --indirect-selection cautious` first "
+              "(`make train` does).")
         return 1
     finally:
         con.close()

@@ -215,13 +215,13 @@ def score_candidate_pairs(con: duckdb.DuckDBPyConnection) -> Scored | None:
         return None
     from splink import DuckDBAPI, Linker
 
-    from cdp.identity.matching import INPUT_COLUMNS, load_model
+    from cdp.identity.matching import INPUT_COLUMNS, load_model, model_path_from_env
 
     records = con.sql(f"select {', '.join(INPUT_COLUMNS)} from intermediate.int_identity_match_inputs "
                       "order by identity_record_id").to_arrow_table()
     if records.num_rows < 2:
         return None
-    model = load_model(None, records.num_rows)
+    model = load_model(model_path_from_env(), records.num_rows)
     model["retain_intermediate_calculation_columns"] = True
     model["retain_matching_columns"] = True
     db_api = DuckDBAPI(connection=duckdb.connect())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import pkgutil
 import time
 from collections import Counter
@@ -35,6 +36,9 @@ MODEL_PATH = Path(__file__).with_name("splink_model.json")
 # Read through the package loader, so the model is found when the package is imported from a zip file
 # (Snowflake stages `cdp` as a zip for the Snowpark Python models).
 MODEL_RESOURCE = ("cdp.identity", "splink_model.json")
+# A model file to use instead of the committed one (dbt var `matching_model_path`; `cdp bench-public` trains into
+# its own file and builds with it). Empty: the committed model.
+MODEL_PATH_ENV = "CDP_MATCHING_MODEL"
 # Key of the model JSON holding the expected number of other records of the same person, per record.
 PRIOR_PER_RECORD_KEY = "cdp_expected_matches_per_record"
 
@@ -257,7 +261,7 @@ def train(
 def predict(
     records: pa.Table,
     threshold_match_probability: float,
-    model_path: Path | None = None,
+    model_path: Path | str | None = None,
     log_level: int = logging.WARNING,
     changed: Collection[str] | None = None,
     progress: bool = False,
@@ -350,19 +354,31 @@ _EXACT_IDENTIFIER_SQL = (
 )
 
 
-def load_model(model_path: Path | None = None, record_count: int | None = None) -> dict[str, Any]:
-    """The trained model as Splink settings. With `record_count`, the prior is set for a table of that many
-    records: two random records of a larger table are less likely to be the same person."""
-    if model_path is not None:
-        if not model_path.exists():
-            raise FileNotFoundError(f"no trained matching model at {model_path}: run `make train` (cdp train)")
-        text = model_path.read_text()
-    else:
-        data = pkgutil.get_data(*MODEL_RESOURCE)
-        if data is None:
-            raise FileNotFoundError(f"no trained matching model in {MODEL_RESOURCE}: run `make train` (cdp train)")
-        text = data.decode()
-    model = json.loads(text)
+def model_path_from_env() -> Path | None:
+    """The model file named by the environment variable `CDP_MATCHING_MODEL` (what the dbt var
+    `matching_model_path` reads), or None for the committed model."""
+    value = os.environ.get(MODEL_PATH_ENV, "").strip()
+    return Path(value) if value else None
+
+
+def model_bytes(model_path: Path | str | None = None) -> bytes:
+    """The trained model's JSON: the file at `model_path`, else the committed model inside the package."""
+    if model_path:
+        path = Path(model_path)
+        if not path.exists():
+            raise FileNotFoundError(f"no trained matching model at {path}: run `make train` (cdp train)")
+        return path.read_bytes()
+    data = pkgutil.get_data(*MODEL_RESOURCE)
+    if data is None:
+        raise FileNotFoundError(f"no trained matching model in {MODEL_RESOURCE}: run `make train` (cdp train)")
+    return data
+
+
+def load_model(model_path: Path | str | None = None, record_count: int | None = None) -> dict[str, Any]:
+    """The trained model as Splink settings (from `model_path`, else the committed model). With
+    `record_count`, the prior is set for a table of that many records: two random records of a larger table
+    are less likely to be the same person."""
+    model = json.loads(model_bytes(model_path))
     per_record = model.pop(PRIOR_PER_RECORD_KEY, None)
     if per_record is not None and record_count is not None and record_count > 1:
         model["probability_two_random_records_match"] = min(per_record / (record_count - 1), 0.5)

@@ -16,8 +16,6 @@ def model(dbt, session):
         unique_key=["identity_record_id_l", "identity_record_id_r"],
         on_schema_change="fail",
     )
-    import pkgutil
-
     from cdp.identity.incremental import (
         STORED_PAIR_SCHEMA,
         TRACKED_SCHEMA,
@@ -25,11 +23,14 @@ def model(dbt, session):
         model_version,
         plan_rescoring,
     )
-    from cdp.identity.matching import INPUT_SCHEMA, MODEL_RESOURCE, predict
+    from cdp.identity.matching import INPUT_SCHEMA, model_bytes, predict
     from cdp.identity.relations import query, read, result
 
     lower_bound = float(dbt.config.meta_get("review_band_lower_probability"))
-    version = model_version(pkgutil.get_data(*MODEL_RESOURCE))
+    # The committed model, unless the var matching_model_path names another file (DuckDB only: on Snowflake the
+    # procedure sees the model staged inside cdp.zip).
+    model_path = dbt.config.meta_get("matching_model_path") or None
+    version = model_version(model_bytes(model_path))
     tracked = read(dbt.ref("int_identity_match_inputs__tracked"), TRACKED_SCHEMA)
     stored = None
     if dbt.is_incremental:
@@ -38,5 +39,6 @@ def model(dbt, session):
     plan = plan_rescoring(tracked, stored, version)
     print(f"int_identity_edges__probabilistic: {plan.reason}", flush=True)
     records = read(dbt.ref("int_identity_match_inputs"), INPUT_SCHEMA)
-    scored = predict(records, threshold_match_probability=lower_bound, changed=plan.changed, progress=True)
+    scored = predict(records, threshold_match_probability=lower_bound, model_path=model_path,
+                     changed=plan.changed, progress=True)
     return result(assemble(scored, plan, version), session)
