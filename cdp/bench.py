@@ -208,6 +208,33 @@ def run(scales: list[int], seed: int, workdir: Path, out: Path, share: float = 0
     return results
 
 
+BENCHMARKS_HEADER = """# Benchmarks
+
+Two benchmarks write this file, each replacing only its own section: `make bench` (generated worlds of 10,000 to
+1,000,000 records: build times, incremental builds, accuracy, the matching step against plain Splink) and
+`make bench-public` (public labelled data sets: the project's accuracy beside plain Splink).
+"""
+
+
+def section_markers(name: str) -> tuple[str, str]:
+    return f"<!-- section {name}: written by `cdp {name}` -->", f"<!-- end of section {name} -->"
+
+
+def write_section(path: Path, name: str, body: str) -> None:
+    """Replace the section `name` of the Markdown file at `path` (between its HTML comment markers) with `body`,
+    keeping everything else; a section not there yet is appended (to a new file with the header)."""
+    start, end = section_markers(name)
+    block = f"{start}\n{body.strip()}\n{end}"
+    text = path.read_text() if path.exists() else BENCHMARKS_HEADER
+    first = text.find(start)
+    last = text.find(end, first)
+    if first >= 0 and last >= 0:
+        text = text[:first] + block + text[last + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text)
+
+
 def _header(names: list[str]) -> str:
     return "| " + " | ".join(names) + " |\n|" + "---:|" * len(names)
 
@@ -230,7 +257,7 @@ def _write_markdown(results: dict, path: Path) -> None:
             " / ".join(str(s[f"{build}_build_stages"].get(n, 0)) for build in ("full", "incremental", "unchanged"))
             for n in stage_names)
             + " |")
-    path.write_text(f"""# Benchmarks
+    write_section(path, "bench", f"""## Generated worlds: `make bench`
 
 Measured {results['measured_on']} on {results['machine']} with `make bench` (seed {results['seed']}).
 Raw numbers: `bench/results.json`. Each scale is generated data; the full build runs on it minus a batch of
