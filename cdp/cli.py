@@ -64,6 +64,20 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench_public(args: argparse.Namespace) -> int:
+    from cdp.bench_public import ROOT, run
+
+    names = [name.strip() for name in args.scenarios.split(",") if name.strip()] if args.scenarios else None
+    results = run(Path(args.workdir), Path(args.out), names, markdown=ROOT / "BENCHMARKS.md")
+    for scenario in results["scenarios"]:
+        project, plain = scenario["project"], scenario["plain_splink"]["at_policy_threshold"]
+        print(f"{scenario['name']}: project F1 {project['pairwise_f1']:.4f} (trained: {project['trained']}), "
+              f"plain Splink F1 {plain['f1']:.4f}, project blocking recall "
+              f"{project['blocking']['blocking_recall']:.4f}")
+    print(f"wrote {args.out} and the public section of BENCHMARKS.md in {results['total_seconds']:.0f} s")
+    return 0
+
+
 def _cmd_summary(args: argparse.Namespace) -> int:
     from cdp.summary import print_summary
 
@@ -167,6 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--workdir", default="data/bench")
     bench.add_argument("--out", default="bench/results.json")
     bench.set_defaults(func=_cmd_bench)
+
+    public = sub.add_parser("bench-public", help="the project and plain Splink on the public FEBRL data sets; "
+                                                 "bench/public_results.json and BENCHMARKS.md")
+    public.add_argument("--scenarios", default=None,
+                        help="comma-separated subset of febrl3, febrl4_lms, febrl4_commerce (default: all)")
+    public.add_argument("--workdir", default="data/bench_public",
+                        help="downloads/ (the wheel) and one folder per scenario")
+    public.add_argument("--out", default="bench/public_results.json")
+    public.set_defaults(func=_cmd_bench_public)
 
     emu = sub.add_parser("emulator", help="the local Snowflake emulator `make test-snowflake` runs on")
     emu_sub = emu.add_subparsers(dest="action", required=True)
