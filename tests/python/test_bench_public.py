@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from cdp import bench_public
-from cdp.bench import write_section
+from cdp.bench import section_markers, write_section
 from cdp.bench_public import (
     FEBRL_MEMBER,
     SCENARIOS,
@@ -239,3 +239,9 @@ def test_each_benchmark_replaces_only_its_own_section(tmp_path: Path) -> None:
     assert text.index("second bench run") < text.index("second public run")
     assert text.count("## Public") == 1 and text.count("## Generated") == 1
 
+
+def test_the_committed_benchmarks_file_has_both_sections() -> None:
+    text = (ROOT / "BENCHMARKS.md").read_text()
+    for name in ("bench", "bench-public"):
+        start, end = section_markers(name)
+        assert text.count(start) == 1 and text.count(end) == 1 and text.index(start) < text.index(end)
