@@ -534,9 +534,10 @@ def test_birth_date_corruptions_are_real_past_dates_changed_as_promised(big: Pat
                 assert after.month in (1, before.month), detail
     by_ten = [d for *_, d in _records_with(big, "dob_wrong_year") if abs(int(d[:4]) - int(d[11:15])) == 10]
     assert by_ten
-    for table, column in (("commerce.customer", "birth_date"), ("data_lake.legacy_customer", "birth_date")):
+    for system, column in DOB.items():
+        table = next(t for t in schema.PERSON_TABLES if t.startswith(f"{system}."))
         values = [v for v in read(big, table).column(column).to_pylist() if v is not None]
-        assert values and min(values) >= dt.date(1900, 1, 1) and max(values) < AS_OF
+        assert values and min(values) >= dt.date(1900, 1, 1) and max(values) < AS_OF, table
 
 
 def _keyboard_typo(before: str, after: str) -> bool:
