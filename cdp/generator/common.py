@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
@@ -12,6 +13,9 @@ from cdp.generator.context import US_PER_DAY, Context
 HOUR_US = 3_600_000_000
 CURRENT_FEED_DAYS = 730
 """Current feeds (everything but the data lake) cover about the last two years."""
+
+HISTORY_START = dt.date(2018, 1, 1)
+"""Start of the oldest feed (the data lake's legacy customer master): what the world remembers from."""
 
 CADENCE_US: dict[str, int] = {
     "salesforce": 6 * HOUR_US,

@@ -138,6 +138,10 @@ def _people_table(pop: Population) -> pa.Table:
             "city": text(pop.city),
             "street": text(pop.street),
             "postal_code": text(pop.postal),
+            "previous_street": text(pop.street_old),
+            "previous_postal_code": text(pop.postal_old),
+            "previous_city": text(pop.city_old),
+            "moved_at": stamps(pop.move_us),
             "email": text(pop.email),
             "previous_email": text(pop.email_old),
             "email_changed_at": stamps(pop.email_change_us),
@@ -145,6 +149,7 @@ def _people_table(pop: Population) -> pa.Table:
             "household_id": text(pop.household_id),
             "household_email": text(pop.household_email),
             "app_login": text(pop.app_login),
+            "shares_no_identifier": pa.array(pop.isolated, pa.bool_()),
             "favourite_discipline": text(pop.discipline),
             "same_name_as": text(
                 np.where(pop.same_name_of >= 0, pop.person_id[np.maximum(pop.same_name_of, 0)], None)

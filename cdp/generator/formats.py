@@ -269,6 +269,175 @@ def typo(text: str, u: np.ndarray) -> str:
     return out
 
 
+_QWERTY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _qwerty_neighbours() -> dict[str, str]:
+    """Keys touching each letter on a staggered QWERTY keyboard (same row, and the two keys above and below)."""
+    where = {ch: (r, c) for r, row in enumerate(_QWERTY_ROWS) for c, ch in enumerate(row)}
+    out = {}
+    for ch, (r, c) in where.items():
+        spots = [(r, c - 1), (r, c + 1), (r - 1, c), (r - 1, c + 1), (r + 1, c - 1), (r + 1, c)]
+        out[ch] = "".join(
+            _QWERTY_ROWS[rr][cc] for rr, cc in spots if 0 <= rr < 3 and 0 <= cc < len(_QWERTY_ROWS[rr])
+        )
+    return out
+
+
+QWERTY_NEIGHBOURS: dict[str, str] = _qwerty_neighbours()
+"""Neighbouring keys of every lower-case letter (``s`` -> ``adwezx``)."""
+
+OCR_CONFUSIONS: tuple[tuple[str, str], ...] = (
+    ("rn", "m"),
+    ("m", "rn"),
+    ("cl", "d"),
+    ("d", "cl"),
+    ("vv", "w"),
+    ("w", "vv"),
+    ("li", "h"),
+    ("h", "li"),
+    ("i", "l"),
+    ("l", "i"),
+    ("I", "l"),
+)
+"""Letter shapes an OCR engine or a hurried reader confuses (letters only: a digit would void the name)."""
+
+PHONETIC_RESPELLINGS: tuple[tuple[str, str], ...] = (
+    ("ph", "f"),
+    ("f", "ph"),
+    ("ck", "k"),
+    ("c", "k"),
+    ("k", "c"),
+    ("ie", "y"),
+    ("y", "ie"),
+    ("y", "i"),
+    ("i", "y"),
+    ("ey", "y"),
+    ("th", "t"),
+    ("z", "s"),
+    ("s", "z"),
+    ("ou", "u"),
+    ("ll", "l"),
+    ("nn", "n"),
+    ("tt", "t"),
+    ("ss", "s"),
+    ("rr", "r"),
+    ("mm", "m"),
+    ("ff", "f"),
+)
+"""Spellings of the same sound: a name written down as it was heard."""
+_DOUBLABLE = "bdfglmnprst"
+_VOWELS = "aeiouy"
+
+
+def _match_case(original: str, replacement: str) -> str:
+    """``replacement`` with the case of the first letter of ``original`` (``Ph`` -> ``F``)."""
+    if original[:1].isupper() and replacement:
+        return replacement[0].upper() + replacement[1:]
+    return replacement
+
+
+def keyboard_typo(text: str, u: np.ndarray, insert_share: float) -> str | None:
+    """One letter replaced by a neighbouring QWERTY key, or (``insert_share``) the neighbour typed before it.
+
+    ``u`` holds three uniforms: which letter, which neighbour, replace or insert. None when the name has no
+    plain ASCII letter.
+    """
+    spots = [i for i, ch in enumerate(text) if ch.lower() in QWERTY_NEIGHBOURS]
+    if not spots:
+        return None
+    pos = spots[int(u[0] * len(spots))]
+    ch = text[pos]
+    options = QWERTY_NEIGHBOURS[ch.lower()]
+    key = options[int(u[1] * len(options))]
+    key = key.upper() if ch.isupper() else key
+    if u[2] < insert_share:
+        return text[:pos] + key + text[pos:]
+    return text[:pos] + key + text[pos + 1 :]
+
+
+def _rule_spots(
+    text: str, rules: tuple[tuple[str, str], ...], case_sensitive: bool
+) -> list[tuple[int, str, str]]:
+    haystack = text if case_sensitive else text.lower()
+    spots = []
+    for old, new in rules:
+        start = haystack.find(old)
+        while start >= 0:
+            spots.append((start, old, new))
+            start = haystack.find(old, start + 1)
+    return spots
+
+
+def ocr_error(text: str, u: float) -> str | None:
+    """One misread letter shape (``Emma`` -> ``Ernma``, ``William`` -> ``Wilham``, ``Ian`` -> ``lan``).
+
+    Only lower-case shapes are confused (and a leading capital I). None when the name has none.
+    """
+    spots = _rule_spots(text, OCR_CONFUSIONS, case_sensitive=True)
+    if not spots:
+        return None
+    pos, old, new = spots[int(u * len(spots))]
+    return text[:pos] + new + text[pos + len(old) :]
+
+
+def _sounds_alike(low: str, pos: int, old: str, new: str) -> bool:
+    """Whether a respelling keeps the sound where it applies (no ``Jack`` -> ``Jakk``, ``Yvonne`` -> ``Ievonne``)."""
+    before, after = low[pos - 1 : pos], low[pos + len(old) : pos + len(old) + 1]
+    if old == "c":
+        return after not in ("k", "h", "e", "i", "y")
+    if old == "k":
+        return before != "c"
+    if (old, new) == ("y", "ie"):
+        return pos > 0 and after == ""
+    if old in ("s", "z"):
+        return before != old and after != old
+    return True
+
+
+def phonetic_spelling(text: str, u: float) -> str | None:
+    """The name spelt another way it sounds: one respelling rule, or a consonant between vowels doubled.
+
+    None when no rule applies.
+    """
+    low = text.lower()
+    spots = [s for s in _rule_spots(text, PHONETIC_RESPELLINGS, case_sensitive=False) if _sounds_alike(low, *s)]
+    for i in range(1, len(low) - 1):
+        ch = low[i]
+        if ch in _DOUBLABLE and low[i - 1] in _VOWELS and low[i + 1] in _VOWELS:
+            spots.append((i, ch, ch + ch))
+    if not spots:
+        return None
+    pos, old, new = spots[int(u * len(spots))]
+    out = text[:pos] + _match_case(text[pos : pos + len(old)], new) + text[pos + len(old) :]
+    return out if out != text else None
+
+
+def truncate_name(text: str, u: float) -> str | None:
+    """A long name (7+ letters) cut after 4 to 6 letters; None for a shorter one."""
+    if len(text) < 7:
+        return None
+    keep = min(4 + int(u * 3), len(text) - 2)
+    return text[:keep].rstrip(" -")
+
+
+def initial(text: str, with_dot: bool) -> str | None:
+    """The name's first letter, with or without a dot; None when the name is a single letter already."""
+    if len(text) < 2:
+        return None
+    return f"{text[0].upper()}." if with_dot else text[0].upper()
+
+
+def drop_name_part(text: str, u: float) -> str | None:
+    """A multi-part name (``Anna-Lena``, ``Da Silva``) without one of its parts; None for a one-part name."""
+    parts = [p for p in text.replace("-", " ").split(" ") if p]
+    if len(parts) < 2:
+        return None
+    parts.pop(int(u * len(parts)))
+    sep = "-" if "-" in text and " " not in text else " "
+    return sep.join(parts)
+
+
 def case_whitespace(text: str, u: float) -> str:
     """Upper case, lower case, stray or doubled spaces."""
     if u < 0.3:

@@ -21,13 +21,47 @@ class NoiseKind:
 
 
 RATES: dict[str, NoiseKind] = {
-    "typo": NoiseKind(0.03, "record", "edit distance 1-2 in the first or the last name"),
+    "typo": NoiseKind(
+        0.03, "record", "edit distance 1-2 in the first or the last name (random letters: insert, delete, ...)"
+    ),
+    "keyboard_typo": NoiseKind(
+        0.01,
+        "record",
+        "a letter of the first or last name replaced by a neighbouring QWERTY key (a tenth: the key typed before it)",
+    ),
+    "ocr_error": NoiseKind(
+        0.01, "record whose name has a confusable letter", "letters misread: rn<->m, cl<->d, vv<->w, li<->h, i<->l"
+    ),
+    "phonetic_spelling": NoiseKind(
+        0.01,
+        "record whose name has a respellable sound",
+        "spelt as it sounds: ph<->f, ck/c<->k, y<->i, ie<->y, doubled or single consonants, ...",
+    ),
+    "name_truncation": NoiseKind(
+        0.005, "record with a name of 7+ letters", "a long first or last name cut after 4-6 letters"
+    ),
+    "first_initial": NoiseKind(0.01, "record", "first name written as its initial, with or without a dot (J., J)"),
+    "name_part_missing": NoiseKind(
+        0.01,
+        "record",
+        "one part of a multi-part name dropped (Anna-Lena -> Anna), else the first or last name left out",
+    ),
     "nickname": NoiseKind(
         0.08, "record whose first name has a nickname", "first name replaced by a nickname (Robert -> Bob)"
     ),
     "name_swap": NoiseKind(0.008, "record", "first and last name swapped"),
     "name_change": NoiseKind(
         0.03, "person", "married name: records last updated before the change carry the previous last name"
+    ),
+    "moved": NoiseKind(
+        0.35,
+        "person",
+        "moved house since 2018: records last updated before the move carry the old street, postal code, city",
+    ),
+    "no_shared_identifier": NoiseKind(
+        0.05,
+        "person",
+        "named records share no email, member ID, certification ID, card hash or app login",
     ),
     "email_change": NoiseKind(
         0.15, "person", "new email address: records last updated before the change carry the old address"
@@ -67,7 +101,21 @@ RATES: dict[str, NoiseKind] = {
     ),
     "malformed_email": NoiseKind(0.006, "email field", "broken email: 'john.smith@gmail', '@yahoo.com'"),
     "malformed_phone": NoiseKind(0.005, "phone field", "broken phone: '12345', 'ext 22'"),
-    "dob_swap": NoiseKind(0.004, "record", "day and month of the date of birth swapped (when both <= 12)"),
+    "dob_swap": NoiseKind(
+        0.01, "record with a date of birth", "day and month of the date of birth swapped (when both <= 12)"
+    ),
+    "dob_digit": NoiseKind(0.006, "record with a date of birth", "one digit of YYYYMMDD replaced by another"),
+    "dob_transposition": NoiseKind(
+        0.003, "record with a date of birth", "two adjacent digits of YYYYMMDD transposed (1987 -> 1978)"
+    ),
+    "dob_wrong_year": NoiseKind(
+        0.005, "record with a date of birth", "birth year off by one (or, for a fifth of them, by ten)"
+    ),
+    "dob_placeholder": NoiseKind(
+        0.005,
+        "record with a date of birth",
+        "placeholder date: January 1st of the birth year, or the first of the birth month",
+    ),
     "id_whitespace": NoiseKind(0.002, "record ID", "a stray leading or trailing space in an ID"),
     "redelivered_row": NoiseKind(
         0.003, "row of a table in REDELIVERED_TABLES", "same primary key delivered twice, later _loaded_at"
@@ -96,6 +144,22 @@ RATES: dict[str, NoiseKind] = {
 }
 """Default rates of every noise kind."""
 
+SHARES: dict[str, float] = {
+    "moved_same_city": 0.65,
+    "dob_wrong_year_by_ten": 0.2,
+    "dob_placeholder_new_year": 0.5,
+    "first_initial_dot": 0.5,
+    "keyboard_typo_insert": 0.1,
+}
+"""How a noise kind splits between its variants; plain data, overridable like a rate.
+
+``moved_same_city``: movers whose old address is in the same city (a new street and number); the others
+come from another city of the same country. ``dob_wrong_year_by_ten``: wrong years that are off by ten
+instead of one. ``dob_placeholder_new_year``: placeholder dates that are January 1st (the others: the
+first of the right month). ``first_initial_dot``: initials written with a dot. ``keyboard_typo_insert``:
+keyboard typos that insert the neighbouring key before the letter instead of replacing it.
+"""
+
 REDELIVERED_TABLES: tuple[str, ...] = (
     "salesforce.contact",
     "commerce.customer",
@@ -120,7 +184,9 @@ DELETION_REQUEST_RATE = 0.005
 
 
 def rate(kind: str, rates: dict[str, float] | None = None) -> float:
-    """Rate of a noise kind, taking an override from ``rates`` when given."""
+    """Rate of a noise kind (or a share of :data:`SHARES`), taking an override from ``rates`` when given."""
     if rates and kind in rates:
         return float(rates[kind])
+    if kind in SHARES:
+        return SHARES[kind]
     return RATES[kind].rate

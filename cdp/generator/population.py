@@ -1,19 +1,21 @@
 """The people behind the records: names, dates of birth, addresses, phones, emails, cards, households.
 
 Everything is held column-wise in NumPy arrays indexed by person. Person-level noise is decided here
-(name changes, email changes, households sharing an email and a landline, different people with the
-same name); record-level noise is applied later, per system, by :mod:`cdp.generator.records`.
+(name changes, email changes, moves, households sharing an email and a landline, different people with the
+same name, people whose records share no identifier); record-level noise is applied later, per system, by
+:mod:`cdp.generator.records`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from cdp.generator import locales
-from cdp.generator.context import US_PER_DAY, Context
+from cdp.generator.common import HISTORY_START
+from cdp.generator.context import US_PER_DAY, Context, epoch_us
 from cdp.generator.formats import ascii_handle, strings_from_bytes
 
 SYSTEMS: tuple[str, ...] = (
@@ -45,6 +47,8 @@ WEB_ONLY_SHARE = 0.06
 APP_ONLY_SHARE = 0.03
 DISCIPLINES: tuple[str, ...] = ("diving", "climbing", "sailing", "surfing", "skiing", "trail_running")
 CARD_SALT = "cdp-synthetic-card-salt"
+SPARE_EMAILS = 3
+"""New personal addresses made ahead for each person whose records share no identifier (more on demand)."""
 
 
 @dataclass
@@ -82,6 +86,14 @@ class Population:
     card_brand: np.ndarray
     discipline: np.ndarray
     systems: np.ndarray
+    street_old: np.ndarray
+    postal_old: np.ndarray
+    city_old: np.ndarray
+    move_us: np.ndarray
+    isolated: np.ndarray
+    taken_emails: set[str] = field(default_factory=set)
+    spare_emails: dict[int, list[str]] = field(default_factory=dict)
+    used_emails: dict[int, set[str]] = field(default_factory=dict)
 
     def in_system(self, system: str) -> np.ndarray:
         """Indices of the people with records in ``system``."""
@@ -273,20 +285,14 @@ def _membership(rng: np.random.Generator, kind: np.ndarray) -> np.ndarray:
     return member
 
 
-def build_population(ctx: Context, n: int) -> Population:
-    """Create ``n`` people (known, web-only and app-only) with all their person-level attributes."""
-    rng = ctx.rng("people")
-    as_of_day = ctx.as_of_us // US_PER_DAY
-    kind = rng.choice(
-        3, size=n, p=[1 - WEB_ONLY_SHARE - APP_ONLY_SHARE, WEB_ONLY_SHARE, APP_ONLY_SHARE]
-    ).astype(np.int8)
-    country = np.array(locales.COUNTRIES, dtype=object)[rng.choice(5, size=n, p=locales.COUNTRY_WEIGHTS)]
-    female = rng.random(n) < 0.5
-    first, last = _sample_names(rng, country, female)
-    age_days = (18 * 365.25 + rng.beta(1.6, 2.6, n) * 60 * 365.25).astype(np.int64)
-    dob = as_of_day - age_days
-    known = kind == KIND_KNOWN
+def _addresses(
+    rng: np.random.Generator, country: np.ndarray, same_city: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A street address (city, its phone area code, postal code, street) for each person of ``country``.
 
+    ``same_city``: where given (not None), the city to keep; the street, number and postal code are drawn anew.
+    """
+    n = len(country)
     city = np.empty(n, dtype=object)
     city_area = np.empty(n, dtype=object)
     postal = np.empty(n, dtype=object)
@@ -297,6 +303,10 @@ def build_population(ctx: Context, n: int) -> Population:
         idx = np.flatnonzero(country == code)
         cities = locales.CITIES[code]
         pick = rng.choice(len(cities), size=len(idx), p=locales.city_weights(code))
+        if same_city is not None:
+            by_name = {c.name: k for k, c in enumerate(cities)}
+            keep = np.array([same_city[i] is not None for i in idx], dtype=bool)
+            pick[keep] = [by_name[same_city[i]] for i in idx[keep]]
         stem_u = rng.random(len(idx))
         roots = np.array(locales.STREET_ROOTS[code], dtype=object)[
             rng.integers(0, len(locales.STREET_ROOTS[code]), len(idx))
@@ -321,6 +331,85 @@ def build_population(ctx: Context, n: int) -> Population:
                 street[i] = f"{roots[j]}{words[j]} {number[i]}"
             else:
                 street[i] = f"{number[i]} {roots[j]} {words[j]}"
+    return city, city_area, postal, street
+
+
+def _moves(
+    ctx: Context,
+    rng: np.random.Generator,
+    movers: np.ndarray,
+    country: np.ndarray,
+    city: np.ndarray,
+    street: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Old addresses (street, postal code, city) and move times of ``movers`` (a mask); elsewhere None and 0.
+
+    Most moves are local: a share ``moved_same_city`` of movers lived elsewhere in the same city before.
+    The move happened between the start of the oldest feed and a month before ``as_of``.
+    """
+    n = len(country)
+    idx = np.flatnonzero(movers)
+    local = rng.random(len(idx)) < ctx.rate("moved_same_city")
+    keep_city = np.where(local, city[idx], None)
+    old_city, _, old_postal, old_street = _addresses(rng, country[idx], keep_city)
+    # A redrawn address can by chance be the current street: give it another house number.
+    same = np.flatnonzero(old_street == street[idx])
+    for j in same:
+        number = _house_number(old_street[j])
+        old_street[j] = old_street[j].replace(str(number), str(number + 2), 1)
+    start = epoch_us(HISTORY_START)
+    end = ctx.as_of_us - 30 * US_PER_DAY
+    moved_at = start + (rng.random(len(idx)) * (end - start)).astype(np.int64)
+    out = [np.full(n, None, dtype=object) for _ in range(3)]
+    for col, values in zip(out, (old_street, old_postal, old_city), strict=True):
+        col[idx] = values
+    move_us = np.zeros(n, dtype=np.int64)
+    move_us[idx] = moved_at
+    return out[0], out[1], out[2], move_us
+
+
+def _house_number(street: str) -> int:
+    return int(next(tok for tok in street.split() if tok.isdigit()))
+
+
+def own_cards(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Hashes of ``n`` new cards, one per record, for people whose records share no card."""
+    return _card_hashes(rng, n)[0] if n else np.array([], dtype=object)
+
+
+def own_email(pop: Population, p: int, wanted: str | None, rng: np.random.Generator) -> str:
+    """An address of person ``p`` that none of their records uses yet (``wanted`` when it is free).
+
+    Falls back on the person's other addresses, then on the spare personal addresses made for them, then on
+    a numbered variant of the main one, unique in the world (the kind a person opens for one shop or club).
+    For people whose records share no identifier.
+    """
+    used = pop.used_emails.setdefault(p, set())
+    for candidate in (wanted, pop.email[p], pop.email_alt[p], pop.email_old[p], *pop.spare_emails.get(p, ())):
+        if candidate is not None and candidate not in used:
+            used.add(candidate)
+            return candidate
+    # The main address with a number added ("anna.berg27@..."): taken by nobody yet.
+    address = str(_unique(pop.email[p : p + 1], rng, pop.taken_emails, "email")[0])
+    used.add(address)
+    return address
+
+
+def build_population(ctx: Context, n: int) -> Population:
+    """Create ``n`` people (known, web-only and app-only) with all their person-level attributes."""
+    rng = ctx.rng("people")
+    as_of_day = ctx.as_of_us // US_PER_DAY
+    kind = rng.choice(
+        3, size=n, p=[1 - WEB_ONLY_SHARE - APP_ONLY_SHARE, WEB_ONLY_SHARE, APP_ONLY_SHARE]
+    ).astype(np.int8)
+    country = np.array(locales.COUNTRIES, dtype=object)[rng.choice(5, size=n, p=locales.COUNTRY_WEIGHTS)]
+    female = rng.random(n) < 0.5
+    first, last = _sample_names(rng, country, female)
+    age_days = (18 * 365.25 + rng.beta(1.6, 2.6, n) * 60 * 365.25).astype(np.int64)
+    dob = as_of_day - age_days
+    known = kind == KIND_KNOWN
+
+    city, city_area, postal, street = _addresses(rng, country)
 
     mobile_area, mobile_sub = _phones(rng, country, city_area, mobile=True)
     has_land = rng.random(n) < 0.35
@@ -369,6 +458,12 @@ def build_population(ctx: Context, n: int) -> Population:
         city[cs[same_city]] = city[src[same_city]]
         postal[cs[same_city]] = postal[src[same_city]]
         same_name_of[cs] = src
+
+    # Moves: records last updated before the move carry the old address. A household moved in together.
+    mover = known & ~joiner & (rng.random(n) < ctx.rate("moved"))
+    street_old, postal_old, city_old, move_us = _moves(ctx, rng, mover, country, city, street)
+    for col in (street_old, postal_old, city_old, move_us):
+        col[joiners] = col[h]
 
     # Married names: the canonical last name is the current one; older records carry the maiden name.
     maiden = np.full(n, None, dtype=object)
@@ -421,7 +516,17 @@ def build_population(ctx: Context, n: int) -> Population:
     household_email[hh_heads] = hh_mail
     household_email[joiners] = [head_mail[x] for x in h.tolist()]
 
-    login_style = rng.integers(0, 5, n)
+    # People whose named records share no exact identifier: their app login is never an email address, and
+    # they have spare personal addresses for the records their usual ones do not cover.
+    isolated = known & (rng.random(n) < ctx.rate("no_shared_identifier"))
+    owners = np.repeat(np.flatnonzero(isolated), SPARE_EMAILS)
+    spares = _unique(
+        _personal_emails(rng, country[owners], first[owners], last[owners], year[owners]), rng, taken, "email"
+    )
+    spare_emails: dict[int, list[str]] = {}
+    for p, address in zip(owners.tolist(), spares.tolist(), strict=True):
+        spare_emails.setdefault(p, []).append(address)
+    login_style = np.where(isolated, rng.integers(0, 4, n), rng.integers(0, 5, n))
     logins = np.empty(n, dtype=object)
     for i in range(n):
         f, la = ascii_handle(first[i]), ascii_handle(last[i])
@@ -470,4 +575,11 @@ def build_population(ctx: Context, n: int) -> Population:
         card_brand=brands,
         discipline=np.array(DISCIPLINES, dtype=object)[rng.integers(0, len(DISCIPLINES), n)],
         systems=_membership(rng, kind),
+        street_old=street_old,
+        postal_old=postal_old,
+        city_old=city_old,
+        move_us=move_us,
+        isolated=isolated,
+        taken_emails=taken,
+        spare_emails=spare_emails,
     )

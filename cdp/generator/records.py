@@ -14,7 +14,7 @@ import numpy as np
 
 from cdp.generator import formats, locales
 from cdp.generator.context import NULL_TS, Context
-from cdp.generator.population import Population
+from cdp.generator.population import Population, own_email
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,15 @@ class Profile:
     alt_email_rate: float | None = None
     protect: tuple[str, ...] = ()
     country_names: bool = False
+    dob_share: float = 1.0
 
 
 NAME_FIELDS = ("first", "last")
+ADDRESS_FIELDS = ("street", "postal", "city")
 JUNK_FIELDS = ("first", "last", "email", "phone", "mobile", "dob")
 JUNK_DOB_DAYS = int(np.datetime64("1900-01-01", "D").astype(np.int64))
+MIN_DOB_DAYS = int(np.datetime64("1900-01-02", "D").astype(np.int64))
+"""A corrupted date of birth stays a plausible one: from 1900-01-02 (the staging layer's lower bound) on."""
 
 
 def _log_mask(
@@ -60,10 +64,13 @@ def _choose_emails(
     alt_rate = ctx.rate("system_email") if profile.alt_email_rate is None else profile.alt_email_rate
     alt = (pop.email_alt[person] != None) & (rng.random(n) < alt_rate)  # noqa: E711
     email = np.where(alt, pop.email_alt[person], email)
+    isolated = pop.isolated[person]
     shared = (pop.household_email[person] != None) & (rng.random(n) < ctx.rate("household_email"))  # noqa: E711
-    email = np.where(shared, pop.household_email[person], email)
+    email = np.where(shared & ~isolated, pop.household_email[person], email)
     if preferred is not None:
-        email = np.where(preferred != None, preferred, email)  # noqa: E711
+        email = np.where((preferred != None) & ~isolated, preferred, email)  # noqa: E711
+    for i in np.flatnonzero(isolated):
+        email[i] = own_email(pop, int(person[i]), email[i], rng)
     is_shared = (email == pop.household_email[person]) & (email != pop.email[person])
     is_alt = ~is_shared & (email == pop.email_alt[person])
     is_old = ~is_shared & (email == pop.email_old[person])
@@ -130,6 +137,113 @@ def _format(
     return out
 
 
+def _civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of integer days since 1970-01-01."""
+    d = days.astype("datetime64[D]")
+    m = d.astype("datetime64[M]")
+    return (
+        m.astype(np.int64) // 12 + 1970,
+        m.astype(np.int64) % 12 + 1,
+        (d - m.astype("datetime64[D]")).astype(np.int64) + 1,
+    )
+
+
+def _days(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer days of (year, month, day), and whether each is a real calendar date."""
+    ok = (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1900) & (year <= 9999)
+    start = ((np.where(ok, year, 1970) - 1970) * 12 + np.where(ok, month, 1) - 1).astype("datetime64[M]")
+    length = ((start + 1).astype("datetime64[D]") - start.astype("datetime64[D]")).astype(np.int64)
+    ok &= day <= length
+    return start.astype("datetime64[D]").astype(np.int64) + np.where(ok, day, 1) - 1, ok
+
+
+_POW10 = 10 ** np.arange(7, -1, -1, dtype=np.int64)
+
+
+def _digits(days: np.ndarray) -> np.ndarray:
+    """The eight digits of YYYYMMDD, one row per date."""
+    year, month, day = _civil(days)
+    return (((year * 10_000 + month * 100 + day)[:, None]) // _POW10[None, :]) % 10
+
+
+def _from_digits(digits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    value = digits @ _POW10
+    return _days(value // 10_000, value // 100 % 100, value % 100)
+
+
+def _dob_variant(
+    kind: str, days: np.ndarray, rng: np.random.Generator, ctx: Context
+) -> tuple[np.ndarray, np.ndarray]:
+    """One draw of a corrupted birth date of kind ``kind`` for each date; returns (new days, usable)."""
+    k = len(days)
+    year, month, day = _civil(days)
+    if kind == "dob_swap":
+        swapped, ok = _days(year, day, month)
+        return swapped, ok & (day <= 12) & (day != month)
+    if kind == "dob_digit":
+        digits = _digits(days)
+        pos = rng.integers(0, 8, k)
+        rows = np.arange(k)
+        digits[rows, pos] = (digits[rows, pos] + rng.integers(1, 10, k)) % 10
+        return _from_digits(digits)
+    if kind == "dob_transposition":
+        digits = _digits(days)
+        pos = rng.integers(0, 7, k)
+        rows = np.arange(k)
+        left, right = digits[rows, pos].copy(), digits[rows, pos + 1].copy()
+        digits[rows, pos], digits[rows, pos + 1] = right, left
+        new, ok = _from_digits(digits)
+        return new, ok & (left != right)
+    if kind == "dob_wrong_year":
+        step = np.where(rng.random(k) < ctx.rate("dob_wrong_year_by_ten"), 10, 1)
+        sign = np.where(rng.random(k) < 0.5, -1, 1)
+        return _days(year + sign * step, month, day)
+    new_year = rng.random(k) < ctx.rate("dob_placeholder_new_year")
+    first, ok = _days(year, np.where(new_year, 1, month), np.ones(k, dtype=np.int64))
+    # A date that already is its own placeholder takes the other one (a January 1st birthday: none).
+    other, ok_other = _days(year, np.where(new_year, month, 1), np.ones(k, dtype=np.int64))
+    use_other = first == days
+    return np.where(use_other, other, first), np.where(use_other, ok_other & (other != days), ok)
+
+
+DOB_KINDS = ("dob_swap", "dob_digit", "dob_transposition", "dob_wrong_year", "dob_placeholder")
+DOB_REDRAWS = 8
+"""A corruption that gives an impossible or implausible date is drawn again, at most this many times."""
+
+
+def _dob_noise(
+    ctx: Context, system: str, ids: np.ndarray, dob: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Birth dates with at most one of the DOB noise kinds each; every result is a real date in the past."""
+    n = len(dob)
+    latest = ctx.as_of_us // 86_400_000_000 - 1
+    u = rng.random(n)
+    present = dob != NULL_TS
+    out = dob.copy()
+    low = 0.0
+    for kind in DOB_KINDS:
+        high = low + ctx.rate(kind)
+        todo = np.flatnonzero(present & (u >= low) & (u < high))
+        low = high
+        done = np.zeros(len(todo), dtype=bool)
+        new = dob[todo].copy()
+        for _ in range(DOB_REDRAWS if kind != "dob_swap" else 1):
+            left = np.flatnonzero(~done)
+            if len(left) == 0:
+                break
+            cand, ok = _dob_variant(kind, dob[todo[left]], rng, ctx)
+            ok &= (cand >= MIN_DOB_DAYS) & (cand <= latest) & (cand != dob[todo[left]])
+            new[left[ok]] = cand[ok]
+            done[left[ok]] = True
+        hit = todo[done]
+        out[hit] = new[done]
+        if len(hit):
+            before = np.datetime_as_string(dob[hit].astype("datetime64[D]"))
+            after = np.datetime_as_string(out[hit].astype("datetime64[D]"))
+            ctx.log(system, ids[hit], kind, np.char.add(np.char.add(before, ">"), after).astype(object))
+    return out
+
+
 def _name_noise(
     ctx: Context,
     pop: Population,
@@ -168,9 +282,79 @@ def _name_noise(
             last[i], details[i] = formats.typo(last[i], draws[k]), "last_name"
     _log_mask(ctx, system, ids, typo, "typo", details)
 
+    _heavy_name_noise(ctx, system, ids, first, last, rng)
+
     swap = u[:, 3] < ctx.rate("name_swap")
     first[swap], last[swap] = last[swap], first[swap].copy()
     _log_mask(ctx, system, ids, swap, "name_swap")
+
+
+NAME_KINDS = (
+    "keyboard_typo",
+    "ocr_error",
+    "phonetic_spelling",
+    "name_truncation",
+    "first_initial",
+    "name_part_missing",
+)
+"""Heavy name corruption, applied in this order; each draws on its own, so a record can get several."""
+
+
+def _corrupt_name(kind: str, text: str, u: np.ndarray, ctx: Context) -> str | None:
+    """``text`` corrupted by ``kind`` with the uniforms ``u``; None when the kind does not apply to it."""
+    if kind == "keyboard_typo":
+        return formats.keyboard_typo(text, u, ctx.rate("keyboard_typo_insert"))
+    if kind == "ocr_error":
+        return formats.ocr_error(text, u[0])
+    if kind == "phonetic_spelling":
+        return formats.phonetic_spelling(text, u[0])
+    if kind == "name_truncation":
+        return formats.truncate_name(text, u[0])
+    if kind == "first_initial":
+        return formats.initial(text, u[0] < ctx.rate("first_initial_dot"))
+    return formats.drop_name_part(text, u[0])
+
+
+def _heavy_name_noise(
+    ctx: Context, system: str, ids: np.ndarray, first: np.ndarray, last: np.ndarray, rng: np.random.Generator
+) -> None:
+    """Keyboard, OCR and phonetic errors, truncation, initials and missing parts, logged as field:before>after.
+
+    The field is drawn (first or last name); when the kind does not apply to it, the other one is tried.
+    ``first_initial`` only touches the first name; ``name_part_missing`` leaves the whole first or last name
+    out when neither has several parts.
+    """
+    n = len(first)
+    pick = rng.random((n, len(NAME_KINDS)))
+    for k, kind in enumerate(NAME_KINDS):
+        hit = np.flatnonzero(pick[:, k] < ctx.rate(kind))
+        if len(hit) == 0:
+            continue
+        draws = rng.random((len(hit), 4))
+        logged, details = [], []
+        for j, i in enumerate(hit):
+            order: tuple[str, ...] = ("first", "last") if draws[j, 3] < 0.5 else ("last", "first")
+            if kind == "first_initial":
+                order = ("first",)
+            for field in order:
+                column = first if field == "first" else last
+                value = column[i]
+                changed = None if value is None else _corrupt_name(kind, value, draws[j], ctx)
+                if changed is not None and changed != value:
+                    break
+            else:
+                if kind != "name_part_missing":
+                    continue
+                field = order[0]
+                column = first if field == "first" else last
+                value, changed = column[i], None
+                if value is None:
+                    continue
+            column[i] = changed
+            logged.append(ids[i])
+            details.append(f"{field}_name:{value}>{changed or ''}")
+        if logged:
+            ctx.log(system, np.array(logged, dtype=object), kind, np.array(details, dtype=object))
 
 
 def person_fields(
@@ -213,6 +397,10 @@ def person_fields(
 
     out["email_clean"] = _choose_emails(ctx, pop, profile, ids, person, ts, rng, preferred_email)
     out["email"] = out["email_clean"].copy()
+    isolated = np.flatnonzero(pop.isolated[person])
+    if "first" in fields and len(isolated):
+        own = np.array([f"own email {e}" for e in out["email_clean"][isolated]], dtype=object)
+        ctx.log(system, ids[isolated], "no_shared_identifier", own)
     if "phone" in fields:
         out["phone"] = _phones(ctx, pop, profile, ids, person, rng, mobile_field="mobile" in fields)
     if "mobile" in fields:
@@ -221,22 +409,21 @@ def person_fields(
         )
     dob = pop.dob[person].copy()
     if "dob" in fields:
-        days = dob.astype("datetime64[D]")
-        month = days.astype("datetime64[M]")
-        day_of_month = (days - month).astype(np.int64) + 1
-        month_num = month.astype(np.int64) % 12 + 1
-        year = days.astype("datetime64[Y]")
-        swap = (rng.random(n) < ctx.rate("dob_swap")) & (day_of_month <= 12) & (day_of_month != month_num)
-        swapped = (year.astype("datetime64[M]") + (day_of_month - 1)).astype("datetime64[D]") + (
-            month_num - 1
-        )
-        dob = np.where(swap, swapped.astype(np.int64), dob)
-        _log_mask(ctx, system, ids, swap, "dob_swap")
+        if profile.dob_share < 1:
+            dob[rng.random(n) >= profile.dob_share] = NULL_TS
+        dob = _dob_noise(ctx, system, ids, dob, rng)
     out["dob"] = dob
-    out["street"] = pop.street[person].copy()
-    out["city"] = pop.city[person].copy()
-    out["postal"] = pop.postal[person].copy()
+    moved = (pop.move_us[person] > 0) & (ts < pop.move_us[person])
+    out["street"] = np.where(moved, pop.street_old[person], pop.street[person])
+    out["city"] = np.where(moved, pop.city_old[person], pop.city[person])
+    out["postal"] = np.where(moved, pop.postal_old[person], pop.postal[person])
     out["country"] = pop.country[person].copy()
+    if any(f in fields for f in ADDRESS_FIELDS):
+        now = np.empty(n, dtype=object)
+        for i in np.flatnonzero(moved):
+            p = person[i]
+            now[i] = f"now {pop.street[p]}, {pop.postal[p]} {pop.city[p]}"
+        _log_mask(ctx, system, ids, moved, "moved", now)
     _address_noise(ctx, pop, profile, ids, person, out, rng)
     _corrupt(ctx, profile, ids, out, rng)
     return out
@@ -306,6 +493,8 @@ def _corrupt(
             _log_mask(ctx, system, ids, bad, "malformed_phone", out[field])
         else:
             bad = np.zeros(n, dtype=bool)
+        if field == "dob":
+            bad = out[field] == NULL_TS  # no date given: nothing to replace or leave out
         junk = ~bad & (draws[:, 1] < ctx.rate("junk_value")) & (field in JUNK_FIELDS)
         if junk.any():
             _junk(field, out, junk, draws[:, 2])

@@ -16,13 +16,15 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from cdp.generator import generate, noise, schema
+from cdp.generator import formats, generate, noise, schema
 from cdp.generator.formats import JUNK_EMAILS, JUNK_NAMES, JUNK_PHONES
 from cdp.generator.locales import NICKNAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 11, 1)
 PEOPLE = 500
+BIG_PEOPLE = 3000
+"""The world the rate tests read: a few thousand people, so a 0.5 % noise kind occurs dozens of times."""
 SEED = 7
 SOURCE_TYPES = {
     "varchar": pa.string(),
@@ -59,6 +61,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 @pytest.fixture(scope="session")
 def out(world: tuple[Path, dict]) -> Path:
     return world[0]
+
+
+@pytest.fixture(scope="session")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("big")
+    generate(out, BIG_PEOPLE, SEED, AS_OF, progress=False)
+    return out
 
 
 def read(out: Path, table: str) -> pa.Table:
@@ -203,8 +212,8 @@ def test_anonymous_only_people_never_sign_in(out: Path) -> None:
 # ---------------------------------------------------------------- noise
 
 
-def test_every_noise_kind_occurs(out: Path) -> None:
-    logged = {r["noise_kind"] for r in pq.read_table(out / "truth" / "noise.parquet").to_pylist()}
+def test_every_noise_kind_occurs(big: Path) -> None:
+    logged = {r["noise_kind"] for r in pq.read_table(big / "truth" / "noise.parquet").to_pylist()}
     assert logged == set(noise.RATES)
 
 
@@ -408,6 +417,303 @@ def test_consent_and_deletions_reference_real_records(out: Path) -> None:
     assert share < 3 * noise.RATES["unmatched_reference"].rate
 
 
+# ---------------------------------------------------------------- realism: dates of birth, names, moves, isolation
+
+DOB = {
+    "salesforce": "birthdate",
+    "lms": "date_of_birth",
+    "commerce": "birth_date",
+    "club": "date_of_birth",
+    "travel": "date_of_birth",
+    "data_lake": "birth_date",
+}
+CITY = {"salesforce": "mailing_city", "commerce": "city", "club": "city", "data_lake": "city"}
+STREET = {"salesforce": "mailing_street", "commerce": "address1", "club": "street"}
+UPDATED = {
+    "salesforce": "last_modified_date",
+    "commerce": "updated_at",
+    "club": "updated_at",
+    "data_lake": "created_at",
+}
+DOB_KINDS = ("dob_swap", "dob_digit", "dob_transposition", "dob_wrong_year", "dob_placeholder")
+NAME_KINDS = (
+    "keyboard_typo",
+    "ocr_error",
+    "phonetic_spelling",
+    "name_truncation",
+    "first_initial",
+    "name_part_missing",
+)
+EMAIL_SHAPE = re.compile(r"[a-z0-9_%+'-]+([.][a-z0-9_%+'-]+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?[.])+[a-z]{2,}")
+
+
+def assert_near_rate(observed: int, trials: int, rate: float, what: str) -> None:
+    """``observed`` events in ``trials`` at probability ``rate``: within 4 standard deviations plus 25 %."""
+    expected = trials * rate
+    assert observed > 0, what
+    assert abs(observed - expected) <= 4 * expected**0.5 + 0.25 * expected, (what, observed, expected)
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _name_change(detail: str) -> tuple[str, str, str]:
+    """(field, before, after) of a name noise detail ``first_name:Mary>Rnary``."""
+    field, _, change = detail.partition(":")
+    before, _, after = change.partition(">")
+    return field, before, after
+
+
+def test_new_noise_kinds_occur_at_their_rates(big: Path) -> None:
+    log = pq.read_table(big / "truth" / "noise.parquet").to_pylist()
+    counts = Counter(r["noise_kind"] for r in log)
+    records = person_table_records(big)
+    # Records that had a date of birth before noise: a date in the file, or one left out (missing_field).
+    dated = sum(1 for s, items in records.items() if s in DOB for _, row in items if row[DOB[s]] is not None)
+    dated += sum(1 for r in log if r["noise_kind"] == "missing_field" and r["detail"] == "dob")
+    for kind in DOB_KINDS:
+        # Day and month can only be swapped when the day is 12 or less and differs from the month.
+        eligible = 11 / 30.44 if kind == "dob_swap" else 1.0
+        assert_near_rate(counts[kind], dated, noise.RATES[kind].rate * eligible, kind)
+
+    folks = people(big)
+    truth = truth_map(big)
+    named = [
+        (folks[truth[(s, rid)]]["first_name"], folks[truth[(s, rid)]]["last_name"])
+        for s, items in records.items()
+        if s in FIRST
+        for rid, row in items
+        if FIRST[s] in row  # not an app device
+    ]
+    applies = {
+        "keyboard_typo": lambda name: True,
+        "ocr_error": lambda name: formats.ocr_error(name, 0.5) is not None,
+        "phonetic_spelling": lambda name: formats.phonetic_spelling(name, 0.5) is not None,
+        "name_truncation": lambda name: len(name) >= 7,
+    }
+    for kind, test in applies.items():
+        eligible = sum(test(first) or test(last) for first, last in named)
+        assert_near_rate(counts[kind], eligible, noise.RATES[kind].rate, kind)
+    for kind in ("first_initial", "name_part_missing"):
+        assert_near_rate(counts[kind], len(named), noise.RATES[kind].rate, kind)
+
+    known = [p for p in folks.values() if p["person_kind"] == "known"]
+    assert_near_rate(sum(p["moved_at"] is not None for p in known), len(known), noise.RATES["moved"].rate, "moved")
+    isolated = sum(p["shares_no_identifier"] for p in known)
+    assert_near_rate(isolated, len(known), noise.RATES["no_shared_identifier"].rate, "no_shared_identifier")
+    assert not any(p["shares_no_identifier"] or p["moved_at"] for p in folks.values() if p["person_kind"] != "known")
+
+
+def test_birth_date_corruptions_are_real_past_dates_changed_as_promised(big: Path) -> None:
+    folks = people(big)
+    for kind in DOB_KINDS:
+        hits = _records_with(big, kind)
+        assert hits, kind
+        for system, row, pid, detail in hits:
+            before_text, after_text = detail.split(">")
+            before, after = _date(before_text), _date(after_text)
+            assert before == folks[pid]["date_of_birth"], (kind, detail)
+            assert dt.date(1900, 1, 2) <= after < AS_OF and after != before, (kind, detail)
+            raw = row[DOB[system]]
+            assert raw in (None, after, dt.date(1900, 1, 1)), (kind, detail, raw)
+            b, a = before.strftime("%Y%m%d"), after.strftime("%Y%m%d")
+            diff = [i for i in range(8) if a[i] != b[i]]
+            if kind == "dob_digit":
+                assert len(diff) == 1, detail
+            elif kind == "dob_transposition":
+                assert len(diff) == 2 and diff[1] == diff[0] + 1, detail
+                assert a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]], detail
+            elif kind == "dob_swap":
+                assert (after.month, after.day, after.year) == (before.day, before.month, before.year), detail
+            elif kind == "dob_wrong_year":
+                assert (after.month, after.day) == (before.month, before.day), detail
+                assert abs(after.year - before.year) in (1, 10), detail
+            else:
+                assert after.year == before.year and after.day == 1, detail
+                assert after.month in (1, before.month), detail
+    by_ten = [d for *_, d in _records_with(big, "dob_wrong_year") if abs(int(d[:4]) - int(d[11:15])) == 10]
+    assert by_ten
+    for system, column in DOB.items():
+        table = next(t for t in schema.PERSON_TABLES if t.startswith(f"{system}."))
+        values = [v for v in read(big, table).column(column).to_pylist() if v is not None]
+        assert values and min(values) >= dt.date(1900, 1, 1) and max(values) < AS_OF, table
+
+
+def _keyboard_typo(before: str, after: str) -> bool:
+    if len(after) == len(before):
+        diff = [i for i in range(len(before)) if before[i] != after[i]]
+        return len(diff) == 1 and after[diff[0]].lower() in formats.QWERTY_NEIGHBOURS[before[diff[0]].lower()]
+    if len(after) == len(before) + 1:
+        for i in range(len(before)):
+            if after[:i] + after[i + 1 :] == before:
+                return after[i].lower() in formats.QWERTY_NEIGHBOURS.get(before[i].lower(), "")
+    return False
+
+
+def _rewritten(before: str, after: str, rules: tuple[tuple[str, str], ...], case_sensitive: bool) -> bool:
+    """Whether ``after`` is ``before`` with one occurrence of a rule's pattern replaced."""
+    b, a = (before, after) if case_sensitive else (before.lower(), after.lower())
+    return any(
+        b[:i] + new + b[i + len(old) :] == a
+        for old, new in rules
+        for i in range(len(b))
+        if b.startswith(old, i)
+    )
+
+
+def test_name_corruptions_are_changed_as_promised(big: Path) -> None:
+    doubled = tuple((c, c + c) for c in "bdfglmnprst")
+    promised = {
+        "keyboard_typo": _keyboard_typo,
+        "ocr_error": lambda b, a: _rewritten(b, a, formats.OCR_CONFUSIONS, True) and not re.search(r"\d", a),
+        "phonetic_spelling": lambda b, a: _rewritten(b, a, formats.PHONETIC_RESPELLINGS + doubled, False),
+        "name_truncation": lambda b, a: len(b) >= 7 and b.startswith(a) and 3 <= len(a) <= 6,
+        "first_initial": lambda b, a: a in (b[0].upper(), b[0].upper() + "."),
+        "name_part_missing": lambda b, a: a == "" or (
+            sorted(a.replace("-", " ").split()) < sorted(b.replace("-", " ").split())
+            and len(a.replace("-", " ").split()) == len(b.replace("-", " ").split()) - 1
+        ),
+    }
+    for kind, check in promised.items():
+        hits = _records_with(big, kind)
+        assert hits, kind
+        visible = 0
+        for system, row, _, detail in hits:
+            field, before, after = _name_change(detail)
+            assert field in ("first_name", "last_name") and before != after, detail
+            assert check(before, after), (kind, detail)
+            raw = {(row[FIRST[system]] or "").strip().lower(), (row[LAST[system]] or "").strip().lower()}
+            visible += after.lower() in raw
+        assert visible >= 0.8 * len(hits), kind
+    initials = [_name_change(d) for *_, d in _records_with(big, "first_initial")]
+    assert all(f == "first_name" for f, _, _ in initials)
+    assert {a.endswith(".") for _, _, a in initials} == {True, False}
+    missing = [_name_change(d) for *_, d in _records_with(big, "name_part_missing")]
+    assert any(a == "" and f == "first_name" for f, _, a in missing)
+    assert any(a == "" and f == "last_name" for f, _, a in missing)
+
+
+def test_movers_records_carry_the_old_address_until_the_move(big: Path) -> None:
+    folks = people(big)
+    movers = {pid: p for pid, p in folks.items() if p["moved_at"] is not None}
+    assert movers
+    same_city = sum(p["previous_city"] == p["city"] for p in movers.values()) / len(movers)
+    assert 0.5 <= same_city <= 0.95
+    for p in movers.values():
+        assert p["previous_postal_code"] and p["previous_street"]
+        assert (p["previous_street"], p["previous_postal_code"]) != (p["street"], p["postal_code"])
+    logged = {(n["source_system"], n["source_record_id"]) for n in noise_rows(big, "moved")}
+    truth = truth_map(big)
+    old = new = 0
+    for system, items in person_table_records(big).items():
+        if system not in CITY:
+            continue
+        for rid, row in items:
+            pid = truth[(system, rid)]
+            if pid not in movers:
+                assert (system, rid) not in logged
+                continue
+            p = movers[pid]
+            before_move = row[UPDATED[system]] < p["moved_at"]
+            assert ((system, rid) in logged) == before_move, (system, rid)
+            city = row[CITY[system]]
+            if city is None:
+                continue
+            if before_move:
+                old += 1
+                assert city == p["previous_city"], (system, rid)
+                if system in STREET and row[STREET[system]] == p["street"]:
+                    assert p["street"] == p["previous_street"]
+            else:
+                new += 1
+                assert city == p["city"], (system, rid)
+    assert old and new
+    # The legacy master (2018-2023) was written before most moves: most of its movers' records are old.
+    legacy = [(s, r) for (s, r) in logged if s == "data_lake"]
+    legacy_movers = [r for r, _ in person_table_records(big)["data_lake"] if truth[("data_lake", r)] in movers]
+    assert len(legacy) >= 0.5 * len(legacy_movers)
+
+
+def _named_identifiers(out: Path) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """Exact identifiers of every named record: emails, member IDs, certification IDs, card hashes, app logins."""
+    ids: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    junk = {e.lower() for e in JUNK_EMAILS}
+
+    def email(key: tuple[str, str], value: str | None) -> None:
+        value = (value or "").strip().lower()
+        if value not in junk and EMAIL_SHAPE.fullmatch(value):
+            ids[key].add(("email", value))
+
+    for system, items in person_table_records(out).items():
+        if system not in EMAIL:
+            continue
+        for rid, row in items:
+            if EMAIL[system] not in row:  # an app device: anonymous
+                continue
+            key = (system, rid)
+            ids[key]  # every named record, with or without identifiers
+            email(key, row[EMAIL[system]])
+            if system == "club":
+                ids[key].add(("member", rid))
+                ids[key] |= {("cert", row["certification_id"]), ("card", row["payment_card_hash"])}
+            elif system == "salesforce":
+                ids[key] |= {("member", row["member_number_c"]), ("cert", row["certification_number_c"])}
+            elif system == "travel":
+                ids[key] |= {("member", row["member_id"]), ("card", row["payment_card_hash"])}
+            elif system == "mobile_app":
+                ids[key].add(("login", row["app_login"]))
+                email(key, row["app_login"])
+    for row in rows(out, "lms.certification"):
+        ids[("lms", row["learner_id"])].add(("cert", row["certification_id"]))
+    customer_of = {r["order_id"]: r["customer_id"] for r in rows(out, "commerce.orders")}
+    for row in rows(out, "commerce.payment"):
+        ids[("commerce", customer_of[row["order_id"]])].add(("card", row["card_hash"]))
+    return {key: {(t, v) for t, v in values if v} for key, values in ids.items()}
+
+
+def _shared_between_records(identifiers: dict[tuple[str, str], set], keys: list[tuple[str, str]]) -> set:
+    holders: dict[tuple[str, str], set] = defaultdict(set)
+    for key in keys:
+        for value in identifiers.get(key, ()):
+            holders[value].add(key)
+    return {value for value, keys_ in holders.items() if len(keys_) > 1}
+
+
+def test_people_sharing_no_identifier_share_none_across_their_named_records(big: Path) -> None:
+    folks = people(big)
+    identifiers = _named_identifiers(big)
+    records_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, pid in truth_map(big).items():
+        if key in identifiers:
+            records_of[pid].append(key)
+    isolated = [pid for pid, p in folks.items() if p["shares_no_identifier"]]
+    several = [pid for pid in isolated if len(records_of[pid]) >= 3]
+    assert several
+    for pid in isolated:
+        assert not _shared_between_records(identifiers, records_of[pid]), pid
+    logged = {(n["source_system"], n["source_record_id"]) for n in noise_rows(big, "no_shared_identifier")}
+    assert logged == {key for pid in isolated for key in records_of[pid]}
+    # Everyone else usually does share one: the check above can fail.
+    others = [pid for pid, keys in records_of.items() if not folks[pid]["shares_no_identifier"] and len(keys) >= 3]
+    linked = sum(bool(_shared_between_records(identifiers, records_of[pid])) for pid in others)
+    assert linked >= 0.8 * len(others)
+    # Their records still carry emails (each its own), so they stay reachable.
+    keys = [key for pid in isolated for key in records_of[pid]]
+    assert sum(any(t == "email" for t, _ in identifiers[key]) for key in keys) >= 0.8 * len(keys)
+
+
+def test_realism_noise_is_deterministic(big: Path, tmp_path: Path) -> None:
+    generate(tmp_path / "again", BIG_PEOPLE, SEED, AS_OF, progress=False)
+    for name in ("noise.parquet", "people.parquet", "records.parquet"):
+        assert (big / "truth" / name).read_bytes() == (tmp_path / "again" / "truth" / name).read_bytes(), name
+    assert _file_bytes(big / "raw") == _file_bytes(tmp_path / "again" / "raw")
+    lighter = tmp_path / "lighter"
+    generate(lighter, BIG_PEOPLE, SEED, AS_OF, progress=False, rates={"moved": 0.0, "dob_digit": 0.0})
+    kinds = Counter(r["noise_kind"] for r in pq.read_table(lighter / "truth" / "noise.parquet").to_pylist())
+    assert kinds["moved"] == 0 and kinds["dob_digit"] == 0 and kinds["dob_wrong_year"] > 0
+
+
 # ---------------------------------------------------------------- privacy
 
 
@@ -479,3 +785,8 @@ def test_documentation_lists_every_noise_kind() -> None:
     for kind, spec in noise.RATES.items():
         assert f"`{kind}`" in text, kind
         assert f"{spec.rate:g}" in text, kind
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| `")}
+    for kind, spec in noise.RATES.items():
+        assert f"| {spec.rate:g} |" in rows[f"`{kind}`"], kind
+    for share, value in noise.SHARES.items():
+        assert f"| {value:g} |" in rows[f"`{share}`"], share

@@ -14,7 +14,7 @@ from cdp.generator.common import (
 )
 from cdp.generator.context import US_PER_DAY, Context
 from cdp.generator.formats import numbered_ids, to_objects
-from cdp.generator.population import Population
+from cdp.generator.population import Population, own_cards
 from cdp.generator.records import Profile, id_whitespace, person_fields
 
 PROFILE = Profile("club", ("first", "last", "email", "phone", "dob", "street", "postal", "city", "country"))
@@ -33,8 +33,11 @@ def generate_club(ctx: Context, pop: Population, cert_of: np.ndarray) -> np.ndar
         rng, np.maximum(joined, ctx.as_of_us - 365 * US_PER_DAY), ctx.as_of_us - 3_600_000_000, n
     )
     fields = person_fields(ctx, pop, PROFILE, ids, person, updated, rng)
-    cert = np.where(rng.random(n) < 0.45, cert_of[person], None)
+    isolated = pop.isolated[person]
+    cert = np.where((rng.random(n) < 0.45) & ~isolated, cert_of[person], None)
     card = np.where(rng.random(n) < 0.85, pop.card_hash[person], None)
+    own = isolated & (card != None)  # noqa: E711
+    card[own] = own_cards(rng, int(own.sum()))
     tier_idx = rng.choice(4, size=n, p=[0.45, 0.3, 0.18, 0.07])
     status = pick(rng, ("active", "lapsed", "cancelled"), n, p=(0.75, 0.17, 0.08))
     joined_day = joined // US_PER_DAY

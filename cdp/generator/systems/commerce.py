@@ -18,13 +18,14 @@ from cdp.generator.common import (
 )
 from cdp.generator.context import US_PER_DAY, Context
 from cdp.generator.formats import numbered_ids, to_objects, uuid_ids
-from cdp.generator.population import DISCIPLINES, Population
-from cdp.generator.records import JUNK_DOB_DAYS, Profile, id_whitespace, person_fields
+from cdp.generator.population import DISCIPLINES, Population, own_cards
+from cdp.generator.records import Profile, id_whitespace, person_fields
 
 PROFILE = Profile(
     "commerce",
     ("first", "last", "email", "phone", "dob", "street", "city", "postal", "country"),
     phone_variant=2,
+    dob_share=0.55,
 )
 
 
@@ -38,8 +39,6 @@ def generate_commerce(ctx: Context, pop: Population) -> None:
     created = recent_created(ctx, rng, n)
     updated = updated_after(ctx, rng, created)
     fields = person_fields(ctx, pop, PROFILE, ids, person, updated, rng)
-    no_dob = (rng.random(n) < 0.45) & (fields["dob"] != JUNK_DOB_DAYS)
-    fields["dob"][no_dob] = np.iinfo(np.int64).min
     ctx.write(
         "commerce.customer",
         {
@@ -132,6 +131,11 @@ def generate_commerce(ctx: Context, pop: Population) -> None:
     owner = person[cust[pay_order]]
     second = (pop.card_hash2[owner] != None) & (rng.random(p) < 0.25)  # noqa: E711
     card = np.where(second, pop.card_hash2[owner], pop.card_hash[owner])
+    # A customer whose records share no identifier pays with a card used for this account only.
+    isolated = np.flatnonzero(pop.isolated[person])
+    account_card = np.full(n, None, dtype=object)
+    account_card[isolated] = own_cards(rng, len(isolated))
+    card = np.where(pop.isolated[owner], account_card[cust[pay_order]], card)
     amount = np.round(totals[pay_order] * np.where(status[pay_order] == "partially_refunded", 0.4, 1.0), 2)
     amount = np.where(pay_kind == "refund", -amount, amount)
     processed = (

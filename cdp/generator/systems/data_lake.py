@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 
-from cdp.generator.common import loaded_at, log_duplicates, pick, uniform_ts, with_duplicates
+from cdp.generator.common import HISTORY_START, loaded_at, log_duplicates, pick, uniform_ts, with_duplicates
 from cdp.generator.context import Context, epoch_us
 from cdp.generator.formats import numbered_ids, to_objects
 from cdp.generator.noise import LEGACY_DUPLICATE_RATE
@@ -19,7 +19,7 @@ PROFILE = Profile(
     phone_variant=1,
     country_names=True,
 )
-LEGACY_START = dt.date(2018, 1, 1)
+LEGACY_START = HISTORY_START
 LEGACY_END = dt.date(2023, 12, 31)
 EVENT_TYPES = ("purchase", "store_visit", "email_open", "email_click", "event_attendance")
 EVENT_CHANNEL = {

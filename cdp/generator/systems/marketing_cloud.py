@@ -54,10 +54,12 @@ def _subscriber_keys(
     dup: np.ndarray,
     email: np.ndarray,
     contact_of: np.ndarray,
+    isolated: np.ndarray,
 ) -> np.ndarray:
     n = len(person)
     keys = to_objects(uuid_ids(np.arange(n), rng, 0x5EED, upper=True))
-    crm = ~dup & (contact_of[person] != None) & (rng.random(n) < 0.45)  # noqa: E711
+    # A CRM contact ID as key is a cross-reference too: never for people whose records share none.
+    crm = ~dup & ~isolated & (contact_of[person] != None) & (rng.random(n) < 0.45)  # noqa: E711
     keys[crm] = contact_of[person[crm]]
     by_email = ~crm & (rng.random(n) < ctx.rate("subscriber_key_email"))
     taken: set[str] = set()
@@ -85,10 +87,12 @@ def generate_marketing_cloud(ctx: Context, pop: Population, contact_of: np.ndarr
     clean = fields["email_clean"]
     first_email: dict[int, tuple[str, str]] = {}
     for i in np.argsort(dup, kind="stable"):
+        if pop.isolated[person[i]]:
+            continue
         if dup[i] and int(person[i]) in first_email:
             email[i], clean[i] = first_email[int(person[i])]
         first_email.setdefault(int(person[i]), (email[i], clean[i]))
-    keys = _subscriber_keys(ctx, rng, person, dup, fields["email_clean"], contact_of)
+    keys = _subscriber_keys(ctx, rng, person, dup, fields["email_clean"], contact_of, pop.isolated[person])
     log_duplicates(ctx, "marketing_cloud", placeholder, person, dup)
     _rename_log(ctx, placeholder, keys)
     status = pick(rng, ("active", "unsubscribed", "held", "bounced"), n, p=(0.85, 0.08, 0.04, 0.03))

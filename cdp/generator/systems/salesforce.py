@@ -50,8 +50,10 @@ def generate_salesforce(
     created = recent_created(ctx, rng, n)
     updated = updated_after(ctx, rng, created)
     fields = person_fields(ctx, pop, PROFILE, ids, person, updated, rng)
-    member = np.where(rng.random(n) < 0.4, member_of[person], None)
-    cert = np.where(rng.random(n) < 0.35, cert_of[person], None)
+    # Staff type the club member and certification numbers in, except for people whose records share none.
+    linked = ~pop.isolated[person]
+    member = np.where((rng.random(n) < 0.4) & linked, member_of[person], None)
+    cert = np.where((rng.random(n) < 0.35) & linked, cert_of[person], None)
     ctx.write(
         "salesforce.contact",
         {

@@ -8,7 +8,7 @@ from cdp.generator import content, locales
 from cdp.generator.common import loaded_at, recent_created, updated_after
 from cdp.generator.context import US_PER_DAY, Context
 from cdp.generator.formats import pnr_codes, to_objects
-from cdp.generator.population import DISCIPLINES, Population
+from cdp.generator.population import DISCIPLINES, Population, own_cards
 from cdp.generator.records import Profile, id_whitespace, person_fields
 
 PROFILE = Profile("travel", ("first", "last", "email", "phone", "dob"), phone_variant=2)
@@ -39,9 +39,11 @@ def generate_travel(ctx: Context, pop: Population, member_of: np.ndarray) -> Non
     status = np.where(departure + nights < as_of_day, "completed", "confirmed").astype(object)
     status[rng.random(n) < 0.07] = "cancelled"
     travellers_n = 1 + rng.poisson(0.9, n)
-    member = np.where(rng.random(n) < 0.5, member_of[person], None)
+    isolated = pop.isolated[person]
+    member = np.where((rng.random(n) < 0.5) & ~isolated, member_of[person], None)
     card = np.where(rng.random(n) < 0.8, pop.card_hash[person], pop.card_hash2[person])
     card = np.where(card == None, pop.card_hash[person], card)  # noqa: E711
+    card[isolated] = own_cards(rng, int(isolated.sum()))
     card[rng.random(n) < 0.05] = None
     ctx.write(
         "travel.booking",
