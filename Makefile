@@ -55,7 +55,10 @@ profiles.yml: profiles.example.yml
 	cp -n profiles.example.yml profiles.yml || true
 	touch profiles.yml
 
+# A new world replaces the old one: the database built from the previous data goes too (its incremental staging
+# tables would keep the old records and ignore the new files, which carry earlier load times).
 data: install
+	rm -f $(CDP_DUCKDB_PATH) $(CDP_DUCKDB_PATH).wal
 	$(BIN)/cdp generate --people $(PEOPLE) --seed $(SEED) --out $(DATA)
 
 build: install
