@@ -29,12 +29,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_train(args: argparse.Namespace) -> int:
     import duckdb
 
-    from cdp.identity.matching import deterministic_labels, train
+    from cdp.identity.matching import INPUT_COLUMNS
+    from cdp.identity.training import TrainingOptions, describe, deterministic_labels, train
 
     con = duckdb.connect(args.database, read_only=True)
     try:
         records = con.sql(
-            "select * from intermediate.int_identity_match_inputs order by identity_record_id"
+            f"select {', '.join(INPUT_COLUMNS)} from intermediate.int_identity_match_inputs order by identity_record_id"
         ).to_arrow_table()
         edges = con.sql(
             "select distinct identity_record_id_l, identity_record_id_r "
@@ -47,12 +48,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
         return 1
     finally:
         con.close()
+    if records.num_rows < 2:
+        print(f"{args.database} has {records.num_rows} matching input(s): nothing to train on.")
+        return 1
     print(f"training the matching model on {records.num_rows:,} records ...", flush=True)
     labels = deterministic_labels(records.column("identity_record_id").to_pylist(), edges)
-    model = train(records, labels, out_path=Path(args.out), max_pairs_for_u=args.max_pairs, seed=args.seed)
-    prior = model["probability_two_random_records_match"]
-    print(f"wrote {args.out} (prior match probability {prior:.3g}, {len(model['comparisons'])} comparisons); "
-          "review the diff and commit it")
+    options = TrainingOptions(max_pairs_for_u=args.max_pairs, seed=args.seed)
+    model = train(records, labels, out_path=Path(args.out), options=options, progress=True)
+    print(describe(model))
+    print(f"wrote {args.out}: review the diff (git diff) and commit it, or build with it (CDP_MATCHING_MODEL)")
     return 0
 
 

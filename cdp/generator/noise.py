@@ -22,7 +22,7 @@ class NoiseKind:
 
 RATES: dict[str, NoiseKind] = {
     "typo": NoiseKind(
-        0.03, "record", "edit distance 1-2 in the first or the last name (random letters: insert, delete, ...)"
+        0.01, "record", "edit distance 1-2 in the first or the last name (random letters: insert, delete, ...)"
     ),
     "keyboard_typo": NoiseKind(
         0.01,
@@ -69,7 +69,7 @@ RATES: dict[str, NoiseKind] = {
     "system_email": NoiseKind(
         0.12, "record (LMS: 0.55)", "the person's other (personal or work) address instead of the main one"
     ),
-    "missing_field": NoiseKind(0.04, "PII field", "a PII field left empty (null)"),
+    "missing_field": NoiseKind(0.01, "PII field", "a PII field left empty (null)"),
     "phone_format": NoiseKind(
         0.35,
         "phone field",

@@ -395,6 +395,21 @@ def own_email(pop: Population, p: int, wanted: str | None, rng: np.random.Genera
     return address
 
 
+THIN_SYSTEMS: tuple[str, ...] = ("marketing_cloud", "mobile_app")
+"""Systems whose named records carry nothing but a name and an email (and an app login)."""
+
+
+def _without_thin_systems(member: np.ndarray, isolated: np.ndarray) -> np.ndarray:
+    """People whose records share no identifier are in no thin system: there a record with an address of its own
+    would carry nothing but a name, which no method can resolve (a person left in no system keeps the web)."""
+    member = member.copy()
+    for system in THIN_SYSTEMS:
+        member[isolated, SYSTEMS.index(system)] = False
+    empty = isolated & ~member.any(axis=1)
+    member[empty, SYSTEMS.index("web")] = True
+    return member
+
+
 def build_population(ctx: Context, n: int) -> Population:
     """Create ``n`` people (known, web-only and app-only) with all their person-level attributes."""
     rng = ctx.rng("people")
@@ -574,7 +589,7 @@ def build_population(ctx: Context, n: int) -> Population:
         card_hash2=card_hash2,
         card_brand=brands,
         discipline=np.array(DISCIPLINES, dtype=object)[rng.integers(0, len(DISCIPLINES), n)],
-        systems=_membership(rng, kind),
+        systems=_without_thin_systems(_membership(rng, kind), isolated),
         street_old=street_old,
         postal_old=postal_old,
         city_old=city_old,

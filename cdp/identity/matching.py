@@ -1,14 +1,12 @@
-"""Probabilistic matching with Splink: the settings, training, and prediction.
+"""Probabilistic matching with Splink: the comparisons, the blocking rules, and prediction.
 
-One function set serves every engine: `train` (run by `cdp train`) estimates the model from the records
-in the database and writes the committed JSON artifact; `predict` (run by the dbt Python model) only
-scores candidate pairs with that artifact. Training is self-supervised: the records that exact identifiers
-already join are the labelled examples of one person, from which the model learns how a person's names,
-dates and contact points vary between systems.
+One function set serves every engine: `predict` (run by the dbt Python model) scores candidate pairs with the
+trained model, a JSON artifact written by `cdp.identity.training.train` (`cdp train`).
 
-The model compares names (nicknames, typos, swaps, name changes; term-frequency adjusted), date of birth,
-email, phone and location (postal code, else city). Candidate pairs come from blocking rules on exact keys,
-so their number grows about linearly with the number of records.
+The model compares names (nicknames, typos, initials, sounds, swaps, name changes; term-frequency adjusted), date
+of birth (swaps, one digit off, placeholders), email, phone and the address (street address, postal code, city).
+Candidate pairs come from blocking rules that each join on two fields or a contact point, none of them needing an
+exact name, so their number grows about linearly with the number of records.
 """
 
 from __future__ import annotations
@@ -18,8 +16,7 @@ import logging
 import os
 import pkgutil
 import time
-from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +38,56 @@ MODEL_RESOURCE = ("cdp.identity", "splink_model.json")
 MODEL_PATH_ENV = "CDP_MATCHING_MODEL"
 # Key of the model JSON holding the expected number of other records of the same person, per record.
 PRIOR_PER_RECORD_KEY = "cdp_expected_matches_per_record"
+# Key of the model JSON saying where each parameter came from (cdp.identity.training); not a Splink setting.
+TRAINING_KEY = "cdp_training"
 
 # Columns the matching input must have (the dbt model int_identity_match_inputs provides them).
 INPUT_SCHEMA = pa.schema([
     ("identity_record_id", pa.string()), ("first_name", pa.string()), ("first_name_key", pa.string()),
     ("first_name_variants", pa.list_(pa.string())), ("last_name", pa.string()), ("full_name", pa.string()),
+    ("first_name_sound", pa.string()), ("last_name_sound", pa.string()),
     ("date_of_birth", pa.date32()), ("email", pa.string()), ("phone", pa.string()),
-    ("postal_code", pa.string()), ("city", pa.string()),
+    ("street_number", pa.string()), ("street_name", pa.string()), ("postal_code", pa.string()), ("city", pa.string()),
 ])
 INPUT_COLUMNS = INPUT_SCHEMA.names
+
+# Two strings are near when they are one edit apart or Jaro-Winkler similar (typos, OCR, phonetic spellings).
+_NEAR = "(jaro_winkler_similarity({a}, {b}) >= 0.88 or damerau_levenshtein({a}, {b}) <= 1)"
+
+
+# The two records' names disagree: the first names clash (both present, neither a nickname of the other, near
+# it, nor its initial) or the last names do (both present, not near), and the names are not merely swapped.
+# Household members look like this, and they share addresses, landlines and family emails: a shared contact point
+# or address where the names disagree is its own level, far more common between different people than the contact
+# point's agreement and the names' disagreement would suggest each on its own.
+_FIRST_NAMES_CLASH = (
+    '("first_name_l" is not null and "first_name_r" is not null '
+    'and len(list_intersect("first_name_variants_l", "first_name_variants_r")) = 0 '
+    'and not ' + _NEAR.format(a='"first_name_l"', b='"first_name_r"') + ' '
+    'and not ((length("first_name_l") = 1 or length("first_name_r") = 1) '
+    'and left("first_name_l", 1) = left("first_name_r", 1)))'
+)
+_LAST_NAMES_CLASH = (
+    '("last_name_l" is not null and "last_name_r" is not null '
+    'and not ' + _NEAR.format(a='"last_name_l"', b='"last_name_r"') + ')'
+)
+_NAMES_SWAPPED = '(coalesce("first_name_l" = "last_name_r", false) or coalesce("last_name_l" = "first_name_r", false))'
+NAMES_DISAGREE = f"(({_FIRST_NAMES_CLASH} or {_LAST_NAMES_CLASH}) and not {_NAMES_SWAPPED})"
+
+
+def _contact_point_comparison(column: str) -> cl.CustomComparison:
+    """An exact email or phone, split by whether the names agree (see NAMES_DISAGREE)."""
+    left, right = f'"{column}_l"', f'"{column}_r"'
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_description=f"{column.capitalize()}: exact, and whether the names disagree",
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.CustomLevel(f"{left} = {right} and {NAMES_DISAGREE}", label_for_charts=f"same {column}, other name"),
+            cll.ExactMatchLevel(column).configure(tf_adjustment_column=column, tf_adjustment_weight=1.0),
+            cll.ElseLevel(),
+        ],
+    )
 
 
 def _name_comparison() -> cl.CustomComparison:
@@ -58,9 +96,13 @@ def _name_comparison() -> cl.CustomComparison:
     first_l, first_r = '"first_name_l"', '"first_name_r"'
     last_l, last_r = '"last_name_l"', '"last_name_r"'
     same_first = 'len(list_intersect("first_name_variants_l", "first_name_variants_r")) > 0'
-    near = "(jaro_winkler_similarity({a}, {b}) >= 0.88 or damerau_levenshtein({a}, {b}) <= 1)"
-    first_near = near.format(a=first_l, b=first_r)
-    last_near = near.format(a=last_l, b=last_r)
+    first_near = _NEAR.format(a=first_l, b=first_r)
+    last_near = _NEAR.format(a=last_l, b=last_r)
+    swapped_near = (f"({first_l} = {last_r} and {_NEAR.format(a=last_l, b=first_r)}) "
+                    f"or ({last_l} = {first_r} and {_NEAR.format(a=first_l, b=last_r)})")
+    initial = (f"((length({first_l}) = 1 or length({first_r}) = 1) "
+               f"and left({first_l}, 1) = left({first_r}, 1))")
+    sound_alike = '"first_name_sound_l" = "first_name_sound_r" and "last_name_sound_l" = "last_name_sound_r"'
     one_first_missing = f"({first_l} is null or {first_r} is null)"
     one_last_missing = f"({last_l} is null or {last_r} is null)"
     levels = [
@@ -70,30 +112,36 @@ def _name_comparison() -> cl.CustomComparison:
         ).configure(is_null_level=True),
         cll.ExactMatchLevel("full_name").configure(tf_adjustment_column="full_name", tf_adjustment_weight=1.0),
         cll.CustomLevel(f"{first_l} = {last_r} and {last_l} = {first_r}", label_for_charts="names swapped"),
+        cll.CustomLevel(swapped_near, label_for_charts="names swapped, one near"),
         cll.CustomLevel(f"{last_l} = {last_r} and {same_first}", label_for_charts="same last name, nickname"),
         cll.CustomLevel(f"{last_l} = {last_r} and {first_near}", label_for_charts="same last name, first near"),
         cll.CustomLevel(f"{same_first} and {last_near}", label_for_charts="same first name, last near"),
         cll.CustomLevel(f"{first_near} and {last_near}", label_for_charts="both names near"),
+        cll.CustomLevel(f"{last_l} = {last_r} and {initial}", label_for_charts="same last name, first initial"),
+        cll.CustomLevel(sound_alike, label_for_charts="both names sound alike"),
         cll.CustomLevel(f"{same_first} and {one_last_missing}", label_for_charts="same first name, no last name"),
         cll.CustomLevel(
             f"{last_l} = {last_r} and {one_first_missing}", label_for_charts="same last name, no first name"
         ),
         cll.CustomLevel(f"{same_first}", label_for_charts="same first name, other last name"),
+        cll.CustomLevel(f"{first_l} = {last_r} or {last_l} = {first_r}",
+                        label_for_charts="a name in the other name field"),
         cll.CustomLevel(f"{last_l} = {last_r}", label_for_charts="same last name, other first name"),
         cll.ElseLevel(),
     ]
     return cl.CustomComparison(
         output_column_name="full_name",
-        comparison_description="First and last name: nicknames, typos, swaps, name changes",
+        comparison_description="First and last name: nicknames, typos, initials, sounds, swaps, name changes",
         comparison_levels=levels,
     )
 
 
 def _date_of_birth_comparison() -> cl.CustomComparison:
     dob_l, dob_r = '"date_of_birth_l"', '"date_of_birth_r"'
+    digits = "strftime({}, '%Y%m%d')"
     return cl.CustomComparison(
         output_column_name="date_of_birth",
-        comparison_description="Date of birth: exact, day and month swapped, one typo, close",
+        comparison_description="Date of birth: exact, day and month swapped, one digit off, placeholders, close",
         comparison_levels=[
             cll.NullLevel("date_of_birth"),
             cll.ExactMatchLevel("date_of_birth"),
@@ -102,8 +150,16 @@ def _date_of_birth_comparison() -> cl.CustomComparison:
                 label_for_charts="day and month swapped",
             ),
             cll.CustomLevel(
-                f"damerau_levenshtein(cast({dob_l} as varchar), cast({dob_r} as varchar)) <= 1",
-                label_for_charts="one character apart",
+                f"damerau_levenshtein({digits.format(dob_l)}, {digits.format(dob_r)}) <= 1",
+                label_for_charts="one digit apart",
+            ),
+            cll.CustomLevel(
+                f"year({dob_l}) = year({dob_r}) and (month({dob_l}) = month({dob_r}) or day({dob_l}) = day({dob_r}))",
+                label_for_charts="same year and month or day",
+            ),
+            cll.CustomLevel(
+                f"month({dob_l}) = month({dob_r}) and day({dob_l}) = day({dob_r})",
+                label_for_charts="same day, other year",
             ),
             cll.CustomLevel(f"abs(date_diff('day', {dob_l}, {dob_r})) <= 366", label_for_charts="within a year"),
             cll.ElseLevel(),
@@ -111,42 +167,79 @@ def _date_of_birth_comparison() -> cl.CustomComparison:
     )
 
 
-def _location_comparison() -> cl.CustomComparison:
-    """Postal code and city as one comparison: they are not independent evidence."""
+def _address_comparison() -> cl.CustomComparison:
+    """Street address, postal code and city as one comparison: they are not independent evidence (two records at
+    one street address share its postal code and city too). A shared postal code or city where both records name
+    a street, and not the same one, is its own level: neighbours and household members are no evidence of one
+    person, while a record without a street says nothing against it. So is a shared street address where the two
+    first names clash: what household members look like, far more often than the names and the address would
+    suggest each on its own."""
+    same_street = '"street_number_l" = "street_number_r" and "street_name_l" = "street_name_r"'
+    near_street = ('"street_number_l" = "street_number_r" '
+                   'and jaro_winkler_similarity("street_name_l", "street_name_r") >= 0.88')
+    same_place = '("postal_code_l" = "postal_code_r" or "city_l" = "city_r")'
+    # Both records carry a street name (and so differ in their street address, at the levels below the first).
+    other_street = '("street_name_l" is not null and "street_name_r" is not null)'
     return cl.CustomComparison(
-        output_column_name="location",
-        comparison_description="Postal code, else city",
+        output_column_name="address",
+        comparison_description="Street address (house number and street name), postal code, city",
         comparison_levels=[
             cll.CustomLevel(
-                '("postal_code_l" is null or "postal_code_r" is null) and ("city_l" is null or "city_r" is null)',
-                label_for_charts="no location on one side",
+                '("street_name_l" is null or "street_name_r" is null) '
+                'and ("postal_code_l" is null or "postal_code_r" is null) and ("city_l" is null or "city_r" is null)',
+                label_for_charts="no address on one side",
             ).configure(is_null_level=True),
-            cll.ExactMatchLevel("postal_code").configure(
+            cll.CustomLevel(f"({same_street} or {near_street}) and {same_place} and {NAMES_DISAGREE}",
+                            label_for_charts="same street address, other name"),
+            cll.CustomLevel(f"{same_street} and {same_place}", label_for_charts="same street address and place"),
+            cll.CustomLevel(f"{near_street} and {same_place}", label_for_charts="street address near, same place"),
+            cll.CustomLevel(same_street, label_for_charts="same street address, other place"),
+            cll.CustomLevel(f'"postal_code_l" = "postal_code_r" and not {other_street}',
+                            label_for_charts="same postal code").configure(
                 tf_adjustment_column="postal_code", tf_adjustment_weight=1.0
             ),
-            cll.CustomLevel('"city_l" = "city_r"', label_for_charts="same city").configure(
+            cll.CustomLevel('"postal_code_l" = "postal_code_r"', label_for_charts="same postal code, other street"
+                            ).configure(tf_adjustment_column="postal_code", tf_adjustment_weight=1.0),
+            cll.CustomLevel(f'"city_l" = "city_r" and not {other_street}', label_for_charts="same city").configure(
                 tf_adjustment_column="city", tf_adjustment_weight=1.0
             ),
+            cll.CustomLevel('"city_l" = "city_r"', label_for_charts="same city, other street").configure(
+                tf_adjustment_column="city", tf_adjustment_weight=1.0
+            ),
+            cll.CustomLevel('damerau_levenshtein("postal_code_l", "postal_code_r") <= 1',
+                            label_for_charts="postal code one character apart"),
             cll.ElseLevel(),
         ],
     )
 
 
 def comparisons() -> list[Any]:
-    """Names, date of birth, email, phone and location. Email and phone compare exactly: near-identical
-    addresses mostly echo the name, which is already counted."""
+    """Names, date of birth, email, phone and address. Email and phone compare exactly: near-identical
+    addresses mostly echo the name, which is already counted. Where the names disagree, a shared email, phone or
+    street address is a level of its own (households)."""
     return [
         _name_comparison(),
         _date_of_birth_comparison(),
-        cl.ExactMatch("email").configure(term_frequency_adjustments=True),
-        cl.ExactMatch("phone").configure(term_frequency_adjustments=True),
-        _location_comparison(),
+        _contact_point_comparison("email"),
+        _contact_point_comparison("phone"),
+        _address_comparison(),
     ]
 
 
-# Candidate pairs: records that agree exactly on at least one of these keys (or have their first and last names
-# swapped). Each rule keeps the pairs near-linear in the number of records.
-BLOCKING_KEYS = [
+# The input columns behind each comparison: a comparison is observed on a record when any of them is present.
+COMPARISON_COLUMNS: dict[str, tuple[str, ...]] = {
+    "full_name": ("first_name", "last_name"),
+    "date_of_birth": ("date_of_birth",),
+    "email": ("email",),
+    "phone": ("phone",),
+    "address": ("street_name", "postal_code", "city"),
+}
+
+# Candidate pairs: records that agree exactly on every column of at least one of these keys, or on one of the
+# cross-field rules below. No rule needs an exact name (a mistyped name is still found by its birth date, address or
+# name sounds), and every rule joins on two fields or a personal contact point, so the pairs grow about linearly
+# with the number of records.
+BLOCKING_KEYS: list[tuple[str, ...]] = [
     ("first_name_key", "last_name"),
     ("first_name_key", "date_of_birth"),
     ("last_name", "date_of_birth"),
@@ -154,27 +247,58 @@ BLOCKING_KEYS = [
     ("phone",),
     ("last_name", "postal_code"),
     ("first_name_key", "postal_code"),
+    ("first_name_sound", "last_name_sound"),
+    ("date_of_birth", "postal_code"),
+    ("date_of_birth", "city"),
+    ("date_of_birth", "street_number"),
+    ("date_of_birth", "street_name"),
+    ("date_of_birth", "first_name_sound"),
+    ("date_of_birth", "last_name_sound"),
+    ("street_number", "street_name"),
+    ("street_number", "postal_code"),
+    ("street_name", "postal_code"),
+    ("street_number", "city"),
+    ("street_name", "city"),
+    ("postal_code", "first_name_sound"),
+    ("postal_code", "last_name_sound"),
 ]
-_SWAPPED_NAMES = 'l."first_name" = r."last_name" and l."last_name" = r."first_name"'
+# Rules across fields, as (left column, right column) equalities: names swapped between first and last, and one
+# name in the other's field on the same birth date. Each is applied both ways round.
+CROSS_FIELD_KEYS: list[tuple[tuple[str, str], ...]] = [
+    (("first_name", "last_name"), ("last_name", "first_name")),
+    (("date_of_birth", "date_of_birth"), ("first_name", "last_name")),
+    (("date_of_birth", "date_of_birth"), ("last_name", "first_name")),
+]
+
+
+def _rule_equalities() -> list[tuple[tuple[str, str], ...]]:
+    """Every blocking rule as (left column, right column) equalities."""
+    return [tuple((key, key) for key in keys) for keys in BLOCKING_KEYS] + CROSS_FIELD_KEYS
 
 
 def prediction_blocking_rules() -> list[BlockingRuleCreator]:
-    """Splink's blocking rules for predictions: `BLOCKING_KEYS` and the swapped names."""
-    return [*(block_on(*keys) for keys in BLOCKING_KEYS), CustomRule(_SWAPPED_NAMES)]
+    """Splink's blocking rules for predictions: `BLOCKING_KEYS` and `CROSS_FIELD_KEYS`."""
+    cross = [CustomRule(" and ".join(f'l."{left}" = r."{right}"' for left, right in equalities))
+             for equalities in CROSS_FIELD_KEYS]
+    return [*(block_on(*keys) for keys in BLOCKING_KEYS), *cross]
 
 
 def _may_pair_with(others: pa.Table, changed: pa.Table) -> pa.Table:
     """The records of `others` that some blocking rule can pair with a record of `changed`: only those can form
     a pair with it, so scoring the changed records against them gives the same pairs as against all others.
-    (Arrow's hash joins, like the rules, never match on a null key.)"""
+    A rule may put a changed record on either side of the pair: both are probed. (Arrow's hash joins, like the
+    rules, never match on a null key.)"""
     index = pa.table({"row": pa.array(range(others.num_rows), pa.int64())})
-    for name in {key for keys in BLOCKING_KEYS for key in keys} | {"first_name", "last_name"}:
+    columns = sorted({column for rule in _rule_equalities() for pair in rule for column in pair})
+    for name in columns:
         index = index.append_column(name, others.column(name))
-    swapped = changed.select(["last_name", "first_name"]).rename_columns(["first_name", "last_name"])
-    probes = [(changed.select(list(keys)), list(keys)) for keys in BLOCKING_KEYS]
-    probes.append((swapped, ["first_name", "last_name"]))
-    rows = [index.join(probe.group_by(keys).aggregate([]), keys=keys, join_type="left semi").column("row")
-            for probe, keys in probes]
+    rows = []
+    for rule in _rule_equalities():
+        for changed_side, other_side in ((0, 1), (1, 0)):
+            other_columns = [pair[other_side] for pair in rule]
+            probe = pa.table({f"k{i}": changed.column(pair[changed_side]) for i, pair in enumerate(rule)})
+            probe = probe.group_by(probe.column_names).aggregate([]).rename_columns(other_columns)
+            rows.append(index.join(probe, keys=other_columns, join_type="left semi").column("row"))
     return others.take(pc.unique(pa.chunked_array([chunk for column in rows for chunk in column.chunks],
                                                   pa.int64())).sort())
 
@@ -190,72 +314,10 @@ def settings() -> SettingsCreator:
     )
 
 
-def _check_columns(table: pa.Table) -> None:
+def check_columns(table: pa.Table) -> None:
     missing = [c for c in INPUT_COLUMNS if c not in table.column_names]
     if missing:
         raise ValueError(f"matching input lacks column(s) {', '.join(missing)}; expected {INPUT_COLUMNS}")
-
-
-def deterministic_labels(record_ids: Sequence[str], edges: Sequence[tuple[str, str]]) -> list[str]:
-    """A label per record: the smallest record of its connected component under `edges` (which may pass
-    through records not in `record_ids`, such as a web cookie signed in by two of them)."""
-    from cdp.identity.graph import cluster
-
-    nodes = sorted(set(record_ids) | {r for edge in edges for r in edge})
-    clustering = cluster(nodes, [(left, right, 1.0) for left, right in edges], max_cluster_size=len(nodes) + 1)
-    return [clustering.cluster_of[r] for r in record_ids]
-
-
-def train(
-    records: pa.Table,
-    labels: Sequence[str],
-    out_path: Path = MODEL_PATH,
-    max_pairs_for_u: float = 5e6,
-    seed: int = 1,
-    deterministic_recall: float = 0.8,
-    log_level: int = logging.WARNING,
-) -> dict[str, Any]:
-    """Estimate the model from `records` and write it to `out_path`.
-
-    - the prior (probability that two random records match) from exact-key rules with an assumed recall;
-    - u probabilities (how often each level occurs between different people) by random sampling of pairs;
-    - m probabilities (how often each level occurs for the same person) from labels: `labels` gives each
-      record a cluster, normally the clusters that exact identifiers (email, member ID, card, ...) already
-      prove, so the model learns how one person's attributes vary across systems. A level never seen
-      among the labelled pairs gets the m of one pair in twice their number: rare, not impossible.
-    """
-    _check_columns(records)
-    if records.num_rows < 2:
-        raise ValueError("cannot train on fewer than two records")
-    if len(labels) != records.num_rows:
-        raise ValueError(f"{len(labels)} labels for {records.num_rows} records")
-    labelled = records.append_column("match_label", pa.array(labels, pa.string()))
-    labelled_pairs = sum(n * (n - 1) // 2 for n in Counter(labels).values())
-    if labelled_pairs == 0:
-        raise ValueError("no two records share a label: nothing to learn m probabilities from")
-
-    db_api = DuckDBAPI(connection=duckdb.connect())
-    frame = db_api.register(labelled, dataset_display_name="identity_records")
-    linker = Linker(frame, settings(), log_level=log_level)
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("email"), block_on("first_name", "last_name", "date_of_birth")],
-        recall=deterministic_recall,
-    )
-    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
-    linker.training.estimate_m_from_label_column("match_label")
-    model = linker.misc.save_model_to_json(str(out_path), overwrite=True)
-    # The prior depends on how many records there are: store it per record, so that the same model is
-    # calibrated on a table of any size (see load_model).
-    model[PRIOR_PER_RECORD_KEY] = model["probability_two_random_records_match"] * (records.num_rows - 1)
-    floor = 1.0 / (2 * labelled_pairs)
-    for comparison in model["comparisons"]:
-        for level in comparison["comparison_levels"]:
-            if not level.get("is_null_level") and not level.get("m_probability"):
-                level["m_probability"] = floor
-    # Stable, reviewable formatting: retraining shows as a readable diff.
-    model.pop("linker_uid", None)
-    out_path.write_text(json.dumps(model, indent=2, sort_keys=True) + "\n")
-    return model
 
 
 def predict(
@@ -277,7 +339,7 @@ def predict(
     are scored: within the changed records, and between them and the others (Splink's predict_within and
     predict_between), with the prior and the term frequencies of all `records`, so each of those pairs scores
     as in a full run. With `progress`, it says what it scores and how long it took."""
-    _check_columns(records)
+    check_columns(records)
     started = time.perf_counter()
     empty = pa.table({
         "identity_record_id_l": pa.array([], pa.string()), "identity_record_id_r": pa.array([], pa.string()),
@@ -379,6 +441,7 @@ def load_model(model_path: Path | str | None = None, record_count: int | None = 
     `record_count`, the prior is set for a table of that many records: two random records of a larger table
     are less likely to be the same person."""
     model = json.loads(model_bytes(model_path))
+    model.pop(TRAINING_KEY, None)
     per_record = model.pop(PRIOR_PER_RECORD_KEY, None)
     if per_record is not None and record_count is not None and record_count > 1:
         model["probability_two_random_records_match"] = min(per_record / (record_count - 1), 0.5)

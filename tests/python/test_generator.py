@@ -19,6 +19,7 @@ import yaml
 from cdp.generator import formats, generate, noise, schema
 from cdp.generator.formats import JUNK_EMAILS, JUNK_NAMES, JUNK_PHONES
 from cdp.generator.locales import NICKNAMES
+from cdp.generator.population import THIN_SYSTEMS
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 11, 1)
@@ -701,6 +702,10 @@ def test_people_sharing_no_identifier_share_none_across_their_named_records(big:
     # Their records still carry emails (each its own), so they stay reachable.
     keys = [key for pid in isolated for key in records_of[pid]]
     assert sum(any(t == "email" for t, _ in identifiers[key]) for key in keys) >= 0.8 * len(keys)
+    # None of them is in a thin system (a name and an email of its own would be all such a record carries),
+    # while other people are.
+    assert not [key for key in keys if key[0] in THIN_SYSTEMS]
+    assert [key for pid in others for key in records_of[pid] if key[0] in THIN_SYSTEMS]
 
 
 def test_realism_noise_is_deterministic(big: Path, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -85,8 +86,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
                        _loaded_at=pc.max(members.column("_loaded_at")).as_py() + dt.timedelta(hours=1))
     pq.write_table(members, raw / "club" / "member.parquet")
     # The bridge: a new contact with one member's name and email and another member's (same first name) number.
+    # The two members are different people (ground truth), neither with another club record.
+    truth = pq.read_table(final / "truth" / "records.parquet").to_pylist()
+    person = {r["source_record_id"]: r["person_id"] for r in truth if r["source_system"] == "club"}
+    member_ids = [str(i).strip() for i in members.column("member_id").to_pylist()]
+    club_records = Counter(person.get(i) for i in member_ids)
     a, b = next((i, j) for i in range(1, len(first_names)) for j in range(i + 1, len(first_names))
-                if first_names[i] and first_names[i] == first_names[j])
+                if first_names[i] and first_names[i] == first_names[j]
+                and person.get(member_ids[i]) != person.get(member_ids[j])
+                and club_records[person.get(member_ids[i])] == club_records[person.get(member_ids[j])] == 1)
     contacts = pq.read_table(raw / "salesforce" / "contact.parquet")
     member_a = members.slice(a, 1).to_pylist()[0]
     contacts = _append(contacts, 0, id=BRIDGE_ID, first_name=member_a["first_name"], last_name=member_a["last_name"],

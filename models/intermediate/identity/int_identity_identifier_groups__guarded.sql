@@ -6,8 +6,8 @@
 --   blocked_too_many_records   more records than the type's limit (a junk value that slipped through);
 --   blocked_too_many_people    more distinct first names than the type's limit.
 -- Two records' first names clash when they are clearly different names (Jaro-Winkler similarity of their
--- nickname-resolved forms below `guard_same_name_similarity`), unless first and last name are merely swapped
--- or the two records share a date of birth. Limits per identifier type live in the var `identifier_guards`.
+-- nickname-resolved forms below `guard_same_name_similarity`, and neither is the other's initial), unless first
+-- and last name are merely swapped or the two records share a date of birth. Limits per identifier type live in the var `identifier_guards`.
 
 {%- set guards = var('identifier_guards') %}
 
@@ -64,8 +64,9 @@ named_members as (
         and members.first_name_key is not null
 ),
 
--- Two records clash when their first names are clearly different names, unless the names are merely
--- swapped between first and last, or the two share a date of birth.
+-- Two records clash when their first names are clearly different names (an initial is not a different name:
+-- "j" may be "james"), unless the names are merely swapped between first and last, or the two share a date of
+-- birth.
 clashes as (
     select
         left_members.identifier_type,
@@ -79,6 +80,8 @@ clashes as (
     where left_members.first_name_key <> right_members.first_name_key
         and {{ jaro_winkler_similarity('left_members.first_name_key', 'right_members.first_name_key') }}
         < {{ var('guard_same_name_similarity') }}
+        and not (length(left_members.first_name) = 1 and left(right_members.first_name, 1) = left_members.first_name)
+        and not (length(right_members.first_name) = 1 and left(left_members.first_name, 1) = right_members.first_name)
         and not (
             left_members.first_name = right_members.last_name
             and left_members.last_name = right_members.first_name

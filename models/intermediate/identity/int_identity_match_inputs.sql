@@ -1,6 +1,9 @@
--- The records the probabilistic matcher compares, with the derived columns it needs.
--- Records with no name, or with a name but nothing else to compare, cannot be matched probabilistically
--- (they still link through exact identifiers); devices and web visitors carry no attributes at all.
+-- The records the probabilistic matcher compares, with the derived columns it needs: nickname-resolved first
+-- names, Soundex-style name keys (blocking on names spelled differently), the house number and street-name key of
+-- the street address, and the contact points no guard holds back.
+-- A record takes part when it has a name and at least one other attribute (date of birth, email, phone, street,
+-- postal code, city or country): with a name alone it could only ever be joined by an exact identifier, which
+-- needs no matcher. Devices and web visitors carry no attributes at all.
 
 with identity_records as (
     select * from {{ ref('int_identity_records__unioned') }}
@@ -30,6 +33,10 @@ first_names as (
     select * from {{ ref('int_identity_first_names__resolved') }}
 ),
 
+streets as (
+    select * from {{ ref('int_identity_streets__parsed') }}
+),
+
 final as (
     select
         identity_records.identity_record_id,
@@ -40,9 +47,13 @@ final as (
         identity_records.last_name,
         trim(coalesce(identity_records.first_name, '') || ' ' || coalesce(identity_records.last_name, ''))
             as full_name,
+        {{ cdp_identity.name_sound_key('identity_records.first_name') }} as first_name_sound,
+        {{ cdp_identity.name_sound_key('identity_records.last_name') }} as last_name_sound,
         identity_records.date_of_birth,
         case when shared_emails.email is null then identity_records.email end as email,
         case when shared_phones.phone is null then identity_records.phone end as phone,
+        streets.street_number,
+        streets.street_name,
         identity_records.postal_code,
         identity_records.city
     from identity_records
@@ -52,12 +63,17 @@ final as (
         on identity_records.email = shared_emails.email
     left outer join shared_phones
         on identity_records.phone = shared_phones.phone
+    left outer join streets
+        on identity_records.street = streets.street
     where (identity_records.first_name is not null or identity_records.last_name is not null)
         and (
             identity_records.date_of_birth is not null
             or identity_records.email is not null
             or identity_records.phone is not null
+            or identity_records.street is not null
             or identity_records.postal_code is not null
+            or identity_records.city is not null
+            or identity_records.country_code is not null
         )
 )
 

@@ -1,7 +1,8 @@
 -- When each matching input last changed: the clock incremental scoring reads (cdp/identity/incremental.py).
 -- One row per record ever matched: a fingerprint of what the matcher compares, whether the record is still an
 -- input, and when it was first seen, last changed or left. A record is changed when its fingerprint differs.
--- (The fingerprint covers the record's own values; after editing the nickname seed, rebuild with --full-refresh.)
+-- (The fingerprint covers the record's own values and the keys derived from them; after editing the nickname or
+-- street-type seed, rebuild with --full-refresh.)
 {{
     config(
         materialized='incremental',
@@ -19,6 +20,7 @@ with inputs as (
             "coalesce(first_name, '')", "'|'", "coalesce(first_name_key, '')", "'|'",
             "coalesce(last_name, '')", "'|'", "coalesce(cast(date_of_birth as varchar), '')", "'|'",
             "coalesce(email, '')", "'|'", "coalesce(phone, '')", "'|'",
+            "coalesce(street_number, '')", "'|'", "coalesce(street_name, '')", "'|'",
             "coalesce(postal_code, '')", "'|'", "coalesce(city, '')",
         ])) }} as match_input_hash
     from {{ ref('int_identity_match_inputs') }}
