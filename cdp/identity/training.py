@@ -93,7 +93,7 @@ def deterministic_labels(record_ids: Sequence[str], edges: Sequence[tuple[str, s
     return [clustering.cluster_of[r] for r in record_ids]
 
 
-def _count_pairs(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> int:
+def count_pairs(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> int:
     """Record pairs of the table `records` that agree on every column of `keys` (none null)."""
     columns = ", ".join(f'"{key}"' for key in keys)
     present = " and ".join(f'"{key}" is not null' for key in keys)
@@ -102,7 +102,7 @@ def _count_pairs(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> int:
     return int(row[0])
 
 
-def _completeness(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+def completeness(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     """Per comparison, the share of records on which it is observed (any of its columns present)."""
     shares = {}
     for name, columns in COMPARISON_COLUMNS.items():
@@ -167,7 +167,7 @@ def train(
                     log_level=log_level)
     record_count = records.num_rows
     total_pairs = record_count * (record_count - 1) / 2
-    completeness = _completeness(con)
+    observed = completeness(con)
 
     # Labels: pairs of records that exact identifiers already join.
     labelled_pairs = sum(n * (n - 1) // 2 for n in Counter(labels).values()) if labels is not None else 0
@@ -178,7 +178,7 @@ def train(
 
     # A first prior, with Splink's customary assumed recall: only EM's starting point (replaced below).
     prior_rules = [block_on(*keys) for keys in PRIOR_RULE_KEYS]
-    rule_pairs = _count_pairs_union(con)
+    rule_pairs = count_prior_rule_pairs(con)
     if rule_pairs:
         linker.training.estimate_probability_two_random_records_match(prior_rules, recall=0.8)
 
@@ -188,7 +188,7 @@ def train(
 
     sessions: list[dict[str, Any]] = []
     for keys in EM_BLOCKING_KEYS:
-        pairs = _count_pairs(con, keys)
+        pairs = count_pairs(con, keys)
         rule = {"blocking_keys": list(keys), "pairs": pairs}
         if pairs < options.min_em_pairs:
             sessions.append({**rule, "status": f"skipped: fewer than {options.min_em_pairs} pairs"})
@@ -211,7 +211,7 @@ def train(
         })
 
     model = linker.misc.save_model_to_json(overwrite=True)
-    levels = _settle_levels(model, linker, sessions, completeness, label_m, labelled_pairs, options)
+    levels = _settle_levels(model, linker, sessions, observed, label_m, labelled_pairs, options)
 
     prior = _prior(levels, rule_pairs, total_pairs, sessions)
     model["probability_two_random_records_match"] = prior["probability_two_random_records_match"]
@@ -220,7 +220,7 @@ def train(
     model[PRIOR_PER_RECORD_KEY] = prior["probability_two_random_records_match"] * (record_count - 1)
     model[TRAINING_KEY] = {
         "records": record_count,
-        "completeness": {name: round(value, 4) for name, value in completeness.items()},
+        "completeness": {name: round(value, 4) for name, value in observed.items()},
         "prior": prior,
         "u": {"method": "random sampling", "max_pairs": options.max_pairs_for_u, "seed": options.seed,
               "levels_observed": u_observed},
@@ -241,12 +241,12 @@ def _rounded(value: Any) -> Any:
     return round(value, 6) if isinstance(value, float) else value
 
 
-def _count_pairs_union(con: duckdb.DuckDBPyConnection) -> int:
+def count_prior_rule_pairs(con: duckdb.DuckDBPyConnection) -> int:
     """Pairs found by at least one prior rule: each rule's pairs, less those both find (same email, names and
     birth date)."""
     every_key = sorted({key for keys in PRIOR_RULE_KEYS for key in keys})
-    both = _count_pairs(con, every_key) if len(PRIOR_RULE_KEYS) == 2 else 0
-    return sum(_count_pairs(con, keys) for keys in PRIOR_RULE_KEYS) - both
+    both = count_pairs(con, every_key) if len(PRIOR_RULE_KEYS) == 2 else 0
+    return sum(count_pairs(con, keys) for keys in PRIOR_RULE_KEYS) - both
 
 
 def _trained(linker: Linker, kind: str) -> dict[tuple[str, str], float | None]:
@@ -336,6 +336,19 @@ def _settle_levels(
     return provenance
 
 
+def prior_rule_recall(levels: Sequence[dict[str, Any]]) -> float:
+    """The share of one person's record pairs that the prior rules find, from the trained m of the levels each
+    rule implies (the comparisons taken as independent, as the model does; levels at a default count for none)."""
+    m = {(level["comparison"], level["level"]): level["m"] for level in levels if level["m_source"] != "default"}
+    missed = 1.0
+    for keys in PRIOR_RULE_KEYS:
+        per_comparison = [[m.get((comparison, label)) for label in labels]
+                          for comparison, labels in PRIOR_RULE_LEVELS[keys].items()]
+        if all(value is not None for values in per_comparison for value in values):
+            missed *= 1 - math.prod(sum(values) for values in per_comparison)
+    return 1 - missed
+
+
 def _prior(
     levels: list[dict[str, Any]],
     rule_pairs: int,
@@ -345,14 +358,7 @@ def _prior(
     """The probability that two random records are one person: the pairs the prior rules find over the share of
     matching pairs they find (from the trained m of the levels each rule implies, assuming comparisons
     independent, as the model itself does)."""
-    m = {(level["comparison"], level["level"]): level["m"] for level in levels if level["m_source"] != "default"}
-    missed = 1.0
-    for keys in PRIOR_RULE_KEYS:
-        per_comparison = [[m.get((comparison, label)) for label in labels]
-                          for comparison, labels in PRIOR_RULE_LEVELS[keys].items()]
-        if all(value is not None for values in per_comparison for value in values):
-            missed *= 1 - math.prod(sum(values) for values in per_comparison)
-    recall = 1 - missed
+    recall = prior_rule_recall(levels)
     if rule_pairs and recall > 0:
         probability = min(rule_pairs / recall / total_pairs, 0.5)
         return {"probability_two_random_records_match": probability, "method": "deterministic rules",
@@ -360,6 +366,7 @@ def _prior(
                 "rule_recall": round(recall, 6)}
     # No pair is found by the rules (no emails, no exact names and birth dates): EM's own estimate, from the
     # matching pairs of a session and the share of matching pairs its blocking keys find.
+    m = {(level["comparison"], level["level"]): level["m"] for level in levels if level["m_source"] != "default"}
     for session in sessions:
         implied = [m.get(level) for level in EM_KEY_LEVELS.get(tuple(session["blocking_keys"]), [])]
         if session["status"] == "estimated" and implied and all(v is not None for v in implied):

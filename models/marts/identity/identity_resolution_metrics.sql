@@ -23,6 +23,10 @@ truth as (
     select * from {{ ref('stg_evaluation__truth_records') }}
 ),
 
+blocking as (
+    select * from {{ ref('int_identity_blocking_recall') }}
+),
+
 cluster_sizes as (
     select
         unified_individual_id,
@@ -173,11 +177,14 @@ final as (
         accuracy.b_cubed_precision,
         accuracy.b_cubed_recall,
         accuracy.exact_cluster_rate,
+        blocking.blocking_recall,
+        blocking.reachable_recall,
         cast({{ dbt.current_timestamp() }} as timestamp) as measured_at
     from volumes
     cross join edge_counts
     cross join activity
     cross join accuracy
+    cross join blocking
 )
 
 select * from final
