@@ -45,7 +45,7 @@ TRAINING_KEY = "cdp_training"
 INPUT_SCHEMA = pa.schema([
     ("identity_record_id", pa.string()), ("first_name", pa.string()), ("first_name_key", pa.string()),
     ("first_name_variants", pa.list_(pa.string())), ("last_name", pa.string()), ("full_name", pa.string()),
-    ("first_name_sound", pa.string()), ("last_name_sound", pa.string()),
+    ("first_initial", pa.string()), ("first_name_sound", pa.string()), ("last_name_sound", pa.string()),
     ("date_of_birth", pa.date32()), ("email", pa.string()), ("phone", pa.string()),
     ("street_number", pa.string()), ("street_name", pa.string()), ("postal_code", pa.string()), ("city", pa.string()),
 ])
@@ -175,9 +175,15 @@ def _address_comparison() -> cl.CustomComparison:
     first names clash: what household members look like, far more often than the names and the address would
     suggest each on its own."""
     same_street = '"street_number_l" = "street_number_r" and "street_name_l" = "street_name_r"'
+    # The same house number and a street name near it: Jaro-Winkler similar, or the same first five letters (the
+    # street type mistyped or spelt out: "fullagarvrescent" and "fullagarcres").
     near_street = ('"street_number_l" = "street_number_r" '
-                   'and jaro_winkler_similarity("street_name_l", "street_name_r") >= 0.88')
-    same_place = '("postal_code_l" = "postal_code_r" or "city_l" = "city_r")'
+                   'and (jaro_winkler_similarity("street_name_l", "street_name_r") >= 0.88 '
+                   'or left("street_name_l", 5) = left("street_name_r", 5))')
+    # The same postal code or city, or one a character off (a typo in either).
+    same_place = ('("postal_code_l" = "postal_code_r" or "city_l" = "city_r" '
+                  'or damerau_levenshtein("postal_code_l", "postal_code_r") <= 1 '
+                  'or jaro_winkler_similarity("city_l", "city_r") >= 0.9)')
     # Both records carry a street name (and so differ in their street address, at the levels below the first).
     other_street = '("street_name_l" is not null and "street_name_r" is not null)'
     return cl.CustomComparison(
@@ -241,6 +247,7 @@ COMPARISON_COLUMNS: dict[str, tuple[str, ...]] = {
 # with the number of records.
 BLOCKING_KEYS: list[tuple[str, ...]] = [
     ("first_name_key", "last_name"),
+    ("last_name", "first_initial"),
     ("first_name_key", "date_of_birth"),
     ("last_name", "date_of_birth"),
     ("email",),

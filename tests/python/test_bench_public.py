@@ -206,7 +206,7 @@ def test_blocking_analysis_counts_true_pairs_found_and_outside_the_inputs(tmp_pa
         "identity_record_id": [r[0] for r in rows], "first_name": [r[1] for r in rows],
         "first_name_key": [r[2] for r in rows], "first_name_variants": [[r[1]] for r in rows],
         "last_name": [r[3] for r in rows], "full_name": [f"{r[1]} {r[3]}" for r in rows],
-        "first_name_sound": [None] * 4, "last_name_sound": [None] * 4,
+        "first_initial": [r[1][:1] for r in rows], "first_name_sound": [None] * 4, "last_name_sound": [None] * 4,
         "date_of_birth": [r[4] for r in rows], "email": [None] * 4, "phone": [None] * 4,
         "street_number": [None] * 4, "street_name": [None] * 4,
         "postal_code": [r[5] for r in rows], "city": [None] * 4,

@@ -110,7 +110,7 @@ assert all(".zip" in m.__file__ for m in (splink, sqlglot, matching)), (splink._
 records = pa.table({{
     "identity_record_id": ["a", "b"], "first_name": ["ann", "ann"], "first_name_key": ["ann", "ann"],
     "first_name_variants": [["ann"], ["ann"]], "last_name": ["lee", "lee"], "full_name": ["ann lee"] * 2,
-    "first_name_sound": ["a500"] * 2, "last_name_sound": ["l000"] * 2,
+    "first_initial": ["a", "a"], "first_name_sound": ["a500"] * 2, "last_name_sound": ["l000"] * 2,
     "date_of_birth": pa.array([None, None], pa.date32()), "email": ["ann@x.com", "ann@x.com"],
     "phone": [None, None], "street_number": [None, None], "street_name": [None, None],
     "postal_code": [None, None], "city": [None, None],

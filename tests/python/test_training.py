@@ -48,7 +48,8 @@ def _world(people: int, seed: int, with_email: bool) -> tuple[pa.Table, list[str
             moved = rng.random() < 0.1
             rows.append({
                 "identity_record_id": f"crm:{p}-{r}", "first_name": f, "first_name_key": f, "first_name_variants": [f],
-                "last_name": la, "full_name": f"{f} {la}", "first_name_sound": None, "last_name_sound": None,
+                "last_name": la, "full_name": f"{f} {la}", "first_initial": f[:1], "first_name_sound": None,
+                "last_name_sound": None,
                 "date_of_birth": dob, "email": f"{first}.{last}{p}@example.com" if with_email else None,
                 "phone": None, "street_number": None if moved else number,
                 "street_name": None if moved else "mainst", "postal_code": f"{rng.randrange(1000, 9999)}" if moved

@@ -1,5 +1,5 @@
 -- The records the probabilistic matcher compares, with the derived columns it needs: nickname-resolved first
--- names, Soundex-style name keys (blocking on names spelled differently), the house number and street-name key of
+-- names, the first initial and Soundex-style name keys (blocking on names spelled differently), the house number and street-name key of
 -- the street address, and the contact points no guard holds back.
 -- A record takes part when it has a name and at least one other attribute (date of birth, email, phone, street,
 -- postal code, city or country): with a name alone it could only ever be joined by an exact identifier, which
@@ -47,6 +47,7 @@ final as (
         identity_records.last_name,
         trim(coalesce(identity_records.first_name, '') || ' ' || coalesce(identity_records.last_name, ''))
             as full_name,
+        left(identity_records.first_name, 1) as first_initial,
         {{ cdp_identity.name_sound_key('identity_records.first_name') }} as first_name_sound,
         {{ cdp_identity.name_sound_key('identity_records.last_name') }} as last_name_sound,
         identity_records.date_of_birth,
