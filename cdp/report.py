@@ -10,6 +10,7 @@ report loads nothing from the network. Splink's comparison viewer and cluster st
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 import pkgutil
@@ -449,13 +450,61 @@ def _model_section(scored: Scored | None) -> str:
     left = [row for row in rows if row.group in ("prior", "full_name", "date_of_birth")]
     right = [row for row in rows if row not in left]
     body = (f'<div class="grid2"><div>{weights_chart(left, title="match weights: prior, names, birth date")}'
-            f'</div><div>{weights_chart(right, title="match weights: email, phone, location")}</div></div>'
+            f'</div><div>{weights_chart(right, title="match weights: email, phone, address")}</div></div>'
             '<p class="note">Each bar is a comparison level\'s match weight, log2(m / u), from the committed model '
             "<code>cdp/identity/splink_model.json</code> as Splink's <code>match_weights_chart()</code> reports it; "
-            "the prior is set for this database's number of records. Term-frequency adjustments (names, email, "
+            "the prior is set for this database's number of records. Term-frequency adjustments (full name, email, "
             "phone, postal code, city) move a pair's weight further.</p>")
     lead = "How much each comparison level counts for (blue) or against (red) two records being one person."
     return _section("model", "Matching model (Splink match weights)", lead, body)
+
+
+def _training_section(con: duckdb.DuckDBPyConnection) -> str:
+    """Where each parameter of the model came from (cdp train's provenance), and the model-health checks."""
+    from cdp.identity.matching import PRIOR_PER_RECORD_KEY, TRAINING_KEY, model_bytes, model_path_from_env
+
+    title = "How the model was trained, and whether it fits this data"
+    model = json.loads(model_bytes(model_path_from_env()))
+    training = model.get(TRAINING_KEY) or {}
+    health = (_rows(con, "select check_name, comparison_name, status, message from main.identity_model_health "
+                         "where status <> 'ok' order by status desc, check_name, comparison_name")
+              if _exists(con, "main", "identity_model_health") else [])
+    warnings = [row for row in health if row[2] == "warn"]
+    health_table = (_table(["check", "comparison", "status", "message"],
+                           [(c, comp or "", status, message) for c, comp, status, message in health])
+                    if health else _empty("No health check to report."))
+    if not training:
+        return _section("training", title, "This model carries no training provenance.", health_table)
+
+    def source(level: dict[str, Any]) -> str:
+        if level["m_source"] == "em":
+            text = f"EM: {level['pairs_at_level']:,.1f} of {level['matching_pairs']:,.0f} matching pairs"
+        elif level["m_source"] == "labels":
+            text = f"labels: {level['labelled_pairs']:,} labelled pairs"
+        else:
+            text = f"default (neutral): {level.get('reason', '')}"
+        if level.get("labels_disagree"):
+            text += f"; the labels say m = {level['m_from_labels']:.3g}"
+        return text
+
+    levels = _table(["comparison", "level", "match weight", "m", "u", "m from"],
+                    [(level["comparison"], level["level"], f"{level['match_weight']:+.2f}", f"{level['m']:.3g}",
+                      f"{level['u']:.3g}", source(level)) for level in training.get("levels", [])], (2, 3, 4))
+    prior = training.get("prior", {})
+    sessions = "; ".join(
+        f"{' + '.join(s['blocking_keys'])}: " + (f"{s['pairs_used']:,} pairs, about {s['matching_pairs']:,.0f} matching"
+                                                 if s["status"] == "estimated" else s["status"])
+        for s in training.get("em_sessions", []))
+    lead = (f"Trained by <code>cdp train</code> on {training.get('records', 0):,} records: u by random sampling, m by "
+            f"expectation maximisation (blocked on {escape(sessions)}), labels from exact identifiers "
+            f"({training.get('labels', {}).get('labelled_pairs', 0):,} pairs"
+            + ("" if training.get("labels", {}).get("used") else ", too few to use") + "), the prior by "
+            f"{escape(str(prior.get('method', '?')))} ({model.get(PRIOR_PER_RECORD_KEY, 0):.2f} other records of the "
+            "same person per record). "
+            + (f"<strong>{len(warnings)} health warning(s): the model may not fit this data; retrain with "
+               "<code>make train</code>.</strong>" if warnings else "No health warning: the model fits this data."))
+    body = f"<h3>Model health</h3>{health_table}<h3>Every comparison level</h3>{levels}"
+    return _section("training", title, lead, body)
 
 
 def _accuracy_section(con: duckdb.DuckDBPyConnection, metrics: dict[str, Any], truth: dict[str, str],
@@ -489,6 +538,8 @@ def _accuracy_section(con: duckdb.DuckDBPyConnection, metrics: dict[str, Any], t
         ("B-cubed precision", _ratio(metrics.get("b_cubed_precision"))),
         ("B-cubed recall", _ratio(metrics.get("b_cubed_recall"))),
         ("people resolved exactly", _pct(metrics.get("exact_cluster_rate"))),
+        ("blocking recall (true pairs made candidates)", _ratio(metrics.get("blocking_recall"))),
+        ("true pairs reachable through candidates and exact edges", _ratio(metrics.get("reachable_recall"))),
         ("records with ground truth", _n(metrics.get("ground_truth_record_count"))),
     ], (1,))
     body = (f'<div class="grid2"><div>{_figure(chart, "", legend(series))}<h3>As built</h3>{built}</div>'
@@ -573,8 +624,8 @@ def _dashboards_section(report: Report) -> str:
 
 
 NAV = (("systems", "Systems"), ("clusters", "Clusters"), ("weights", "Match weights"), ("model", "Model"),
-       ("accuracy", "Accuracy"), ("review", "Review queue"), ("guards", "Guards"), ("churn", "ID churn"),
-       ("dashboards", "Dashboards"))
+       ("training", "Training and health"), ("accuracy", "Accuracy"), ("review", "Review queue"),
+       ("guards", "Guards"), ("churn", "ID churn"), ("dashboards", "Dashboards"))
 
 
 def _template() -> Template:
@@ -593,6 +644,7 @@ def render(con: duckdb.DuckDBPyConnection, database: Path, policy: Policy, score
         _clusters_section(con, metrics),
         _weights_section(scored, truth, policy),
         _model_section(scored),
+        _training_section(con),
         _accuracy_section(con, metrics, truth, policy),
         _review_section(con),
         _guards_section(con),

@@ -64,25 +64,36 @@ def _identity(con: duckdb.DuckDBPyConnection) -> list[str]:
         select record_count, unified_individual_count, consolidation_rate, largest_cluster_record_count,
                deterministic_edge_count, probabilistic_edge_count, manual_edge_count, cut_edge_count,
                review_queue_count, blocked_identifier_count, ground_truth_record_count,
-               pairwise_precision, pairwise_recall, pairwise_f1, exact_cluster_rate
+               pairwise_precision, pairwise_recall, pairwise_f1, exact_cluster_rate, blocking_recall,
+               reachable_recall
         from main.identity_resolution_metrics
         """
     ).fetchone()
     if row is None:
         return []
     (records, individuals, consolidation, largest, det, prob, manual, cut, review, blocked, truth,
-     precision, recall, f1, exact) = row
+     precision, recall, f1, exact, blocking, reachable) = row
     lines = [
         f"Identity resolution: {records:,} records -> {individuals:,} unified individuals "
         f"(consolidation rate {consolidation or 0:.1%}, largest cluster {largest or 0} records)",
         f"  edges used: {det:,} deterministic, {prob:,} probabilistic, {manual:,} manual; {cut:,} cut",
         f"  review queue: {review:,} items; guard actions: {blocked:,}",
     ]
-    if truth:
+    if truth and precision is not None:
         lines.append(
             f"  accuracy vs ground truth: pairwise precision {precision:.4f}, recall {recall:.4f}, "
             f"F1 {f1:.4f}; people resolved exactly {exact:.1%}"
         )
+        if blocking is not None:
+            lines.append(f"  blocking recall {blocking:.4f} (true pairs made candidates); {reachable:.4f} of true "
+                         "pairs reachable through candidates and exact edges")
+    if _exists(con, "main", "identity_model_health"):
+        warnings = con.execute(
+            "select message from main.identity_model_health where status = 'warn' order by check_name"
+        ).fetchall()
+        lines.append("  matching model: fits this data" if not warnings else
+                     f"  matching model: {len(warnings)} health warning(s) (identity_model_health):")
+        lines += [f"    - {message}" for (message,) in warnings]
     return lines
 
 

@@ -204,3 +204,38 @@ def test_blocking_recall_counts_direct_and_reachable_true_pairs() -> None:
     assert row["reachable_true_pair_count"] == 2 and row["reachable_recall"] == pytest.approx(2 / 6)
     empty = blocking_recall(inputs, truth.slice(0, 0), edges).to_pylist()[0]
     assert empty["blocking_recall"] is None
+
+
+def test_the_build_warns_when_fed_a_model_that_does_not_fit(built_data: Path, tmp_path: Path) -> None:
+    """The committed model, altered as if trained where no record had an email and people had ten times the
+    duplicates, on the test database: the build goes on, warns in dbt's log and says why in identity_model_health."""
+    import shutil
+
+    import duckdb
+    from conftest import run_dbt
+
+    from cdp.identity.matching import model_bytes
+
+    model = json.loads(model_bytes(None))
+    for comparison in model["comparisons"]:
+        if comparison["output_column_name"] == "email":
+            for level in comparison["comparison_levels"]:
+                if not level.get("is_null_level"):
+                    level["m_probability"] = level["u_probability"]
+    for level in model[TRAINING_KEY]["levels"]:
+        if level["comparison"] == "email":
+            level["m_source"] = "default"
+    model[PRIOR_PER_RECORD_KEY] *= 10
+    mismatched = tmp_path / "mismatched_model.json"
+    mismatched.write_text(json.dumps(model))
+    database = tmp_path / "cdp.duckdb"
+    shutil.copy(built_data / "cdp.duckdb", database)
+    done = run_dbt(["build", "--select", "int_identity_model_health+", "--vars",
+                    json.dumps({"matching_model_path": str(mismatched)})], built_data / "raw", database)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "Warning in test assert_matching_model_fits_the_data" in done.stdout
+    with duckdb.connect(str(database), read_only=True) as con:
+        warned = set(con.execute("select check_name, comparison_name from main.identity_model_health "
+                                 "where status = 'warn'").fetchall())
+    # Email is on most records, and most scored pairs land on an email level the altered model left at a default.
+    assert warned == {("comparison_neutral_here", "email"), ("pairs_on_default_levels", None), ("prior", None)}
