@@ -48,6 +48,9 @@ INPUT_SCHEMA = pa.schema([
     ("first_initial", pa.string()), ("first_name_sound", pa.string()), ("last_name_sound", pa.string()),
     ("date_of_birth", pa.date32()), ("email", pa.string()), ("phone", pa.string()),
     ("street_number", pa.string()), ("street_name", pa.string()), ("postal_code", pa.string()), ("city", pa.string()),
+    ("name_sounds_block", pa.string()), ("last_name_initial_block", pa.string()),
+    ("street_number_city_block", pa.string()), ("street_name_city_block", pa.string()),
+    ("postal_first_sound_block", pa.string()), ("postal_last_sound_block", pa.string()),
 ])
 INPUT_COLUMNS = INPUT_SCHEMA.names
 
@@ -243,18 +246,16 @@ COMPARISON_COLUMNS: dict[str, tuple[str, ...]] = {
 
 # Candidate pairs: records that agree exactly on every column of at least one of these keys, or on one of the
 # cross-field rules below. No rule needs an exact name (a mistyped name is still found by its birth date, address or
-# name sounds), and every rule joins on two fields or a personal contact point, so the pairs grow about linearly
-# with the number of records.
+# name sounds), every rule joins on two fields or a personal contact point, and the keys on coarse fields are capped
+# by block size, so the pairs grow about linearly with the number of records.
 BLOCKING_KEYS: list[tuple[str, ...]] = [
     ("first_name_key", "last_name"),
-    ("last_name", "first_initial"),
     ("first_name_key", "date_of_birth"),
     ("last_name", "date_of_birth"),
     ("email",),
     ("phone",),
     ("last_name", "postal_code"),
     ("first_name_key", "postal_code"),
-    ("first_name_sound", "last_name_sound"),
     ("date_of_birth", "postal_code"),
     ("date_of_birth", "city"),
     ("date_of_birth", "street_number"),
@@ -264,10 +265,15 @@ BLOCKING_KEYS: list[tuple[str, ...]] = [
     ("street_number", "street_name"),
     ("street_number", "postal_code"),
     ("street_name", "postal_code"),
-    ("street_number", "city"),
-    ("street_name", "city"),
-    ("postal_code", "first_name_sound"),
-    ("postal_code", "last_name_sound"),
+    # Coarse keys, capped by block size in int_identity_match_inputs (var max_coarse_block_records): both names'
+    # sounds, the last name with the first initial, a house number or a street name in a city, a name's sound in a
+    # postal code.
+    ("name_sounds_block",),
+    ("last_name_initial_block",),
+    ("street_number_city_block",),
+    ("street_name_city_block",),
+    ("postal_first_sound_block",),
+    ("postal_last_sound_block",),
 ]
 # Rules across fields, as (left column, right column) equalities: names swapped between first and last, and one
 # name in the other's field on the same birth date. Each is applied both ways round.

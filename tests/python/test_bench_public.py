@@ -210,6 +210,7 @@ def test_blocking_analysis_counts_true_pairs_found_and_outside_the_inputs(tmp_pa
         "date_of_birth": [r[4] for r in rows], "email": [None] * 4, "phone": [None] * 4,
         "street_number": [None] * 4, "street_name": [None] * 4,
         "postal_code": [r[5] for r in rows], "city": [None] * 4,
+        **{column: [None] * 4 for column in INPUT_SCHEMA.names if column.endswith("_block")},
     }, schema=INPUT_SCHEMA)
     with duckdb.connect(str(database)) as con:
         con.execute("create schema intermediate")

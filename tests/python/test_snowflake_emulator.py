@@ -114,6 +114,7 @@ records = pa.table({{
     "date_of_birth": pa.array([None, None], pa.date32()), "email": ["ann@x.com", "ann@x.com"],
     "phone": [None, None], "street_number": [None, None], "street_name": [None, None],
     "postal_code": [None, None], "city": [None, None],
+    **{{column: [None, None] for column in matching.INPUT_SCHEMA.names if column.endswith("_block")}},
 }}, schema=matching.INPUT_SCHEMA)
 print(matching.predict(records, 0.2).num_rows)
 """

@@ -54,6 +54,7 @@ def _world(people: int, seed: int, with_email: bool) -> tuple[pa.Table, list[str
                 "phone": None, "street_number": None if moved else number,
                 "street_name": None if moved else "mainst", "postal_code": f"{rng.randrange(1000, 9999)}" if moved
                 else postal, "city": None,
+                **dict.fromkeys((c for c in INPUT_SCHEMA.names if c.endswith("_block")), None),
             })
             person_of.append(str(p))
     return pa.Table.from_pylist(rows, schema=INPUT_SCHEMA), person_of

@@ -1,6 +1,7 @@
 -- The records the probabilistic matcher compares, with the derived columns it needs: nickname-resolved first
 -- names, the first initial and Soundex-style name keys (blocking on names spelled differently), the house number and street-name key of
 -- the street address, and the contact points no guard holds back.
+-- Blocking keys on coarse fields are capped by block size (var max_coarse_block_records; macros/identity/capped_block_key.sql).
 -- A record takes part when it has a name and at least one other attribute (date of birth, email, phone, street,
 -- postal code, city or country): with a name alone it could only ever be joined by an exact identifier, which
 -- needs no matcher. Devices and web visitors carry no attributes at all.
@@ -37,7 +38,7 @@ streets as (
     select * from {{ ref('int_identity_streets__parsed') }}
 ),
 
-final as (
+keyed as (
     select
         identity_records.identity_record_id,
         identity_records.source_system,
@@ -76,6 +77,22 @@ final as (
             or identity_records.city is not null
             or identity_records.country_code is not null
         )
+),
+
+-- Blocking keys on coarse fields (names' sounds, a last name with an initial, a street in a city, a name's sound in a
+-- postal code) are kept only
+-- for blocks of at most `max_coarse_block_records` records: a bigger block would make candidate pairs grow with the
+-- square of its size, and a pair such a key alone finds carries little evidence. The exact keys are not capped.
+final as (
+    select
+        keyed.*,
+        {{ capped_block_key(['first_name_sound', 'last_name_sound']) }} as name_sounds_block,
+        {{ capped_block_key(['last_name', 'first_initial']) }} as last_name_initial_block,
+        {{ capped_block_key(['street_number', 'city']) }} as street_number_city_block,
+        {{ capped_block_key(['street_name', 'city']) }} as street_name_city_block,
+        {{ capped_block_key(['postal_code', 'first_name_sound']) }} as postal_first_sound_block,
+        {{ capped_block_key(['postal_code', 'last_name_sound']) }} as postal_last_sound_block
+    from keyed
 )
 
 select * from final

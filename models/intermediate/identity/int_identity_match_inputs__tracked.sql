@@ -1,8 +1,9 @@
 -- When each matching input last changed: the clock incremental scoring reads (cdp/identity/incremental.py).
 -- One row per record ever matched: a fingerprint of what the matcher compares, whether the record is still an
 -- input, and when it was first seen, last changed or left. A record is changed when its fingerprint differs.
--- (The fingerprint covers the record's own values and the keys derived from them; after editing the nickname or
--- street-type seed, rebuild with --full-refresh.)
+-- (The fingerprint covers the record's own values and the keys derived from them, capped blocking keys included:
+-- a record whose block outgrows the cap changes; after editing the nickname or street-type seed, rebuild with
+-- --full-refresh.)
 {{
     config(
         materialized='incremental',
@@ -21,7 +22,10 @@ with inputs as (
             "coalesce(last_name, '')", "'|'", "coalesce(cast(date_of_birth as varchar), '')", "'|'",
             "coalesce(email, '')", "'|'", "coalesce(phone, '')", "'|'",
             "coalesce(street_number, '')", "'|'", "coalesce(street_name, '')", "'|'",
-            "coalesce(postal_code, '')", "'|'", "coalesce(city, '')",
+            "coalesce(postal_code, '')", "'|'", "coalesce(city, '')", "'|'",
+            "coalesce(name_sounds_block, '')", "'|'", "coalesce(last_name_initial_block, '')", "'|'",
+            "coalesce(street_number_city_block, '')", "'|'", "coalesce(street_name_city_block, '')", "'|'",
+            "coalesce(postal_first_sound_block, '')", "'|'", "coalesce(postal_last_sound_block, '')",
         ])) }} as match_input_hash
     from {{ ref('int_identity_match_inputs') }}
 ),
