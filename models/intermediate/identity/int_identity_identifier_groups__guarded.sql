@@ -5,9 +5,11 @@
 --                              it joins only records with the same first name, and never a record with none;
 --   blocked_too_many_records   more records than the type's limit (a junk value that slipped through);
 --   blocked_too_many_people    more distinct first names than the type's limit.
--- Two records' first names clash when they are clearly different names (Jaro-Winkler similarity of their
--- nickname-resolved forms below `guard_same_name_similarity`, and neither is the other's initial), unless first
--- and last name are merely swapped or the two records share a date of birth. Limits per identifier type live in the var `identifier_guards`.
+-- A record's first name clashes with the value's dominant first name (the one most of its named records carry)
+-- when it is clearly a different name: neither may stand for a name the other may stand for (nickname variants:
+-- jackie may be jacqueline), their Jaro-Winkler similarity is below `guard_same_name_similarity` both as written
+-- and nickname-resolved (a typo is not another name), neither is the other's initial nor one of its words ("ernst"
+-- in "karl ernst"); unless first and last name are merely swapped or the two records share a date of birth. Limits per identifier type live in the var `identifier_guards`.
 
 {%- set guards = var('identifier_guards') %}
 
@@ -30,6 +32,7 @@ members as (
         identifiers.identity_record_id,
         identifiers.identifier_origin,
         first_names.first_name_key,
+        first_names.first_name_variants,
         identity_records.first_name,
         identity_records.last_name,
         identity_records.date_of_birth
@@ -64,24 +67,55 @@ named_members as (
         and members.first_name_key is not null
 ),
 
--- Two records clash when their first names are clearly different names (an initial is not a different name:
--- "j" may be "james"), unless the names are merely swapped between first and last, or the two share a date of
--- birth.
+-- The value's dominant first name: the one most of its named records carry (ties: alphabetical). A record
+-- clashes when its first name is clearly not that name, so two typos of one name do not clash with each other.
+dominant_names as (
+    select
+        identifier_type,
+        identifier_value,
+        first_name
+    from named_members
+    group by identifier_type, identifier_value, first_name
+    qualify row_number() over (
+            partition by identifier_type, identifier_value order by count(*) desc, first_name asc
+        ) = 1
+),
+
+dominant_members as (
+    select named_members.*
+    from named_members
+    inner join dominant_names
+        on named_members.identifier_type = dominant_names.identifier_type
+        and named_members.identifier_value = dominant_names.identifier_value
+        and named_members.first_name = dominant_names.first_name
+),
+
+-- A record clashes with the dominant name's records when its first name is clearly a different name (not a
+-- nickname variant, typo, initial or part of it: "ernst" may be "karl ernst"), unless the names are merely
+-- swapped between first and last, or the two share a date of birth.
 clashes as (
     select
         left_members.identifier_type,
         left_members.identifier_value,
         count(*) as clashing_name_pairs
-    from named_members as left_members
+    from dominant_members as left_members
     inner join named_members as right_members
         on left_members.identifier_type = right_members.identifier_type
         and left_members.identifier_value = right_members.identifier_value
-        and left_members.identity_record_id < right_members.identity_record_id
+        and left_members.identity_record_id != right_members.identity_record_id
     where left_members.first_name_key <> right_members.first_name_key
+        and not coalesce(
+            {{ cdp_identity.cdp_arrays_overlap('left_members.first_name_variants', 'right_members.first_name_variants') }},
+            false
+        )
         and {{ jaro_winkler_similarity('left_members.first_name_key', 'right_members.first_name_key') }}
+        < {{ var('guard_same_name_similarity') }}
+        and {{ jaro_winkler_similarity('left_members.first_name', 'right_members.first_name') }}
         < {{ var('guard_same_name_similarity') }}
         and not (length(left_members.first_name) = 1 and left(right_members.first_name, 1) = left_members.first_name)
         and not (length(right_members.first_name) = 1 and left(left_members.first_name, 1) = right_members.first_name)
+        and position(' ' || left_members.first_name || ' ' in ' ' || right_members.first_name || ' ') = 0
+        and position(' ' || right_members.first_name || ' ' in ' ' || left_members.first_name || ' ') = 0
         and not (
             left_members.first_name = right_members.last_name
             and left_members.last_name = right_members.first_name

@@ -1,7 +1,7 @@
 -- The records the probabilistic matcher compares, with the derived columns it needs: nickname-resolved first
--- names, the first initial and Soundex-style name keys (blocking on names spelled differently), the house number and street-name key of
--- the street address, and the contact points no guard holds back.
--- Blocking keys on coarse fields are capped by block size (var max_coarse_block_records; macros/identity/capped_block_key.sql).
+-- names, the first initial and Soundex-style name keys (blocking on names spelled differently), the house number
+-- and street-name key of the street address, and the contact points no guard holds back. Blocking keys on coarse
+-- fields are capped by block size (var max_coarse_block_records; macros/identity/capped_block_key.sql).
 -- A record takes part when it has a name and at least one other attribute (date of birth, email, phone, street,
 -- postal code, city or country): with a name alone it could only ever be joined by an exact identifier, which
 -- needs no matcher. Devices and web visitors carry no attributes at all.

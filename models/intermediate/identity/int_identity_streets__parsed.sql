@@ -5,8 +5,6 @@
 -- so "12 Main Street", "12 Main St." and "Main St 12" agree, and so do "Hauptstraße 5" and "Haupt-Str. 5".
 -- The house number is the first word made of digits (optionally one letter: 12b); the first ten words are read.
 
-{%- set max_words = 10 %}
-
 with identity_records as (
     select * from {{ ref('int_identity_records__unioned') }}
 ),
@@ -29,17 +27,18 @@ cleaned as (
     from streets
 ),
 
+positions as (
+    select word_positions.word_position
+    from (values (1), (2), (3), (4), (5), (6), (7), (8), (9), (10)) as word_positions (word_position)
+),
+
 words as (
-    {%- for position in range(1, max_words + 1) %}
     select
-        street,
-        {{ position }} as word_position,
-        {{ dbt.split_part('cleaned_street', "' '", position) }} as word
+        cleaned.street,
+        positions.word_position,
+        {{ dbt.split_part('cleaned.cleaned_street', "' '", 'positions.word_position') }} as word
     from cleaned
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    cross join positions
 ),
 
 present_words as (
@@ -69,7 +68,7 @@ name_words as (
     from present_words
     left outer join house_numbers
         on present_words.street = house_numbers.street
-        and present_words.word_position = house_numbers.word_position
+            and present_words.word_position = house_numbers.word_position
     left outer join street_types
         on present_words.word = street_types.street_type
     where house_numbers.street is null
@@ -93,7 +92,7 @@ final as (
         on cleaned.street = house_numbers.street
     left outer join present_words as house_number_words
         on house_numbers.street = house_number_words.street
-        and house_numbers.word_position = house_number_words.word_position
+            and house_numbers.word_position = house_number_words.word_position
     left outer join street_names
         on cleaned.street = street_names.street
 )
