@@ -240,3 +240,24 @@ def test_the_build_warns_when_fed_a_model_that_does_not_fit(built_data: Path, tm
                                  "where status = 'warn'").fetchall())
     # Email is on most records, and most scored pairs land on an email level the altered model left at a default.
     assert warned == {("comparison_neutral_here", "email"), ("pairs_on_default_levels", None), ("prior", None)}
+
+
+def test_training_runs_on_a_fresh_database(built_data: Path, tmp_path: Path) -> None:
+    """What `make train` runs, on a database nothing was built in: the training inputs with only the tests whose
+    every parent they include, then `cdp train` into a file of its own."""
+    import subprocess
+
+    from conftest import ROOT, run_dbt
+
+    database = tmp_path / "fresh.duckdb"
+    done = run_dbt(["build", "--select", "+int_identity_match_inputs", "+int_identity_edges__deterministic",
+                    "--indirect-selection", "cautious"], built_data / "raw", database)
+    assert done.returncode == 0, done.stdout[-3000:]
+    out = tmp_path / "model.json"
+    trained = subprocess.run([str(ROOT / ".venv" / "bin" / "cdp"), "train", "--database", str(database),
+                              "--out", str(out)], capture_output=True, text=True, check=False)
+    assert trained.returncode == 0, trained.stdout[-3000:] + trained.stderr[-3000:]
+    assert "m from" in trained.stdout and "EM blocked on date_of_birth" in trained.stdout
+    model = json.loads(out.read_text())
+    assert model[TRAINING_KEY]["labels"]["used"]
+    assert {level["m_source"] for level in model[TRAINING_KEY]["levels"]} <= {"em", "labels", "default"}

@@ -9,7 +9,9 @@
 -- when it is clearly a different name: neither may stand for a name the other may stand for (nickname variants:
 -- jackie may be jacqueline), their Jaro-Winkler similarity is below `guard_same_name_similarity` both as written
 -- and nickname-resolved (a typo is not another name), neither is the other's initial nor one of its words ("ernst"
--- in "karl ernst"); unless first and last name are merely swapped or the two records share a date of birth. Limits per identifier type live in the var `identifier_guards`.
+-- in "karl ernst"), or when the names are alike but the birth dates years apart in a way no single slip explains
+-- (a parent and a child: Christopher and Kristopher, born 1967 and 1987); unless first and last name are merely
+-- swapped or the two records share a date of birth. Limits per identifier type live in the var `identifier_guards`.
 
 {%- set guards = var('identifier_guards') %}
 
@@ -104,18 +106,40 @@ clashes as (
         and left_members.identifier_value = right_members.identifier_value
         and left_members.identity_record_id != right_members.identity_record_id
     where left_members.first_name_key <> right_members.first_name_key
-        and not coalesce(
-            {{ cdp_identity.cdp_arrays_overlap('left_members.first_name_variants', 'right_members.first_name_variants') }},
-            false
+        and (
+            (
+                not coalesce(
+                    {{ cdp_identity.cdp_arrays_overlap(
+                        'left_members.first_name_variants', 'right_members.first_name_variants'
+                    ) }},
+                    false
+                )
+                and {{ jaro_winkler_similarity('left_members.first_name_key', 'right_members.first_name_key') }}
+                < {{ var('guard_same_name_similarity') }}
+                and {{ jaro_winkler_similarity('left_members.first_name', 'right_members.first_name') }}
+                < {{ var('guard_same_name_similarity') }}
+                and not (
+                    length(left_members.first_name) = 1
+                    and left(right_members.first_name, 1) = left_members.first_name
+                )
+                and not (
+                    length(right_members.first_name) = 1
+                    and left(left_members.first_name, 1) = right_members.first_name
+                )
+                and position(' ' || left_members.first_name || ' ' in ' ' || right_members.first_name || ' ') = 0
+                and position(' ' || right_members.first_name || ' ' in ' ' || left_members.first_name || ' ') = 0
+            )
+            -- Alike names, but birth dates years apart that no single slip explains (a year off keeps the day and
+            -- month; a mistyped day or month keeps the year): a parent and a child.
+            or coalesce(
+                abs(extract(year from left_members.date_of_birth) - extract(year from right_members.date_of_birth)) >= 2
+                and not (
+                    extract(month from left_members.date_of_birth) = extract(month from right_members.date_of_birth)
+                    and extract(day from left_members.date_of_birth) = extract(day from right_members.date_of_birth)
+                ),
+                false
+            )
         )
-        and {{ jaro_winkler_similarity('left_members.first_name_key', 'right_members.first_name_key') }}
-        < {{ var('guard_same_name_similarity') }}
-        and {{ jaro_winkler_similarity('left_members.first_name', 'right_members.first_name') }}
-        < {{ var('guard_same_name_similarity') }}
-        and not (length(left_members.first_name) = 1 and left(right_members.first_name, 1) = left_members.first_name)
-        and not (length(right_members.first_name) = 1 and left(left_members.first_name, 1) = right_members.first_name)
-        and position(' ' || left_members.first_name || ' ' in ' ' || right_members.first_name || ' ') = 0
-        and position(' ' || right_members.first_name || ' ' in ' ' || left_members.first_name || ' ') = 0
         and not (
             left_members.first_name = right_members.last_name
             and left_members.last_name = right_members.first_name
