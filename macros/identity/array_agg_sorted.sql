@@ -13,18 +13,3 @@
     array_agg({{ expression }}) within group (order by {{ expression }})
 {%- endmacro %}
 
-
-{#
-    True when two arrays share at least one element.
-#}
-{% macro cdp_arrays_overlap(left, right) -%}
-    {{ return(adapter.dispatch('cdp_arrays_overlap', 'cdp_identity')(left, right)) }}
-{%- endmacro %}
-
-{% macro default__cdp_arrays_overlap(left, right) -%}
-    (len(list_intersect({{ left }}, {{ right }})) > 0)
-{%- endmacro %}
-
-{% macro snowflake__cdp_arrays_overlap(left, right) -%}
-    arrays_overlap({{ left }}, {{ right }})
-{%- endmacro %}

@@ -27,6 +27,35 @@ first_names as (
     select * from {{ ref('int_identity_first_names__resolved') }}
 ),
 
+nicknames as (
+    select * from {{ ref('name_nicknames') }}
+),
+
+-- Each name of the nickname seed with every full name it may stand for (itself included) ...
+name_variants as (
+    select
+        nickname as first_name,
+        canonical_name as name_variant
+    from nicknames
+    union distinct
+    select
+        canonical_name as first_name,
+        canonical_name as name_variant
+    from nicknames
+),
+
+-- ... and the pairs of different names that may stand for the same full name (jackie and jacqueline, jack and
+-- jackie): the same person's, whatever their spelling distance.
+nickname_pairs as (
+    select distinct
+        left_variants.first_name as first_name_l,
+        right_variants.first_name as first_name_r
+    from name_variants as left_variants
+    inner join name_variants as right_variants
+        on left_variants.name_variant = right_variants.name_variant
+    where left_variants.first_name != right_variants.first_name
+),
+
 members as (
     select
         identifiers.identifier_type,
@@ -34,7 +63,6 @@ members as (
         identifiers.identity_record_id,
         identifiers.identifier_origin,
         first_names.first_name_key,
-        first_names.first_name_variants,
         identity_records.first_name,
         identity_records.last_name,
         identity_records.date_of_birth
@@ -105,15 +133,13 @@ clashes as (
         on left_members.identifier_type = right_members.identifier_type
         and left_members.identifier_value = right_members.identifier_value
         and left_members.identity_record_id != right_members.identity_record_id
+    left outer join nickname_pairs
+        on left_members.first_name = nickname_pairs.first_name_l
+            and right_members.first_name = nickname_pairs.first_name_r
     where left_members.first_name_key <> right_members.first_name_key
         and (
             (
-                not coalesce(
-                    {{ cdp_identity.cdp_arrays_overlap(
-                        'left_members.first_name_variants', 'right_members.first_name_variants'
-                    ) }},
-                    false
-                )
+                nickname_pairs.first_name_l is null
                 and {{ jaro_winkler_similarity('left_members.first_name_key', 'right_members.first_name_key') }}
                 < {{ var('guard_same_name_similarity') }}
                 and {{ jaro_winkler_similarity('left_members.first_name', 'right_members.first_name') }}
