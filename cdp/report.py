@@ -462,6 +462,7 @@ def _model_section(scored: Scored | None) -> str:
 def _training_section(con: duckdb.DuckDBPyConnection) -> str:
     """Where each parameter of the model came from (cdp train's provenance), and the model-health checks."""
     from cdp.identity.matching import PRIOR_PER_RECORD_KEY, TRAINING_KEY, model_bytes, model_path_from_env
+    from cdp.identity.training import m_source_text
 
     title = "How the model was trained, and whether it fits this data"
     model = json.loads(model_bytes(model_path_from_env()))
@@ -476,20 +477,9 @@ def _training_section(con: duckdb.DuckDBPyConnection) -> str:
     if not training:
         return _section("training", title, "This model carries no training provenance.", health_table)
 
-    def source(level: dict[str, Any]) -> str:
-        if level["m_source"] == "em":
-            text = f"EM: {level['pairs_at_level']:,.1f} of {level['matching_pairs']:,.0f} matching pairs"
-        elif level["m_source"] == "labels":
-            text = f"labels: {level['labelled_pairs']:,} labelled pairs"
-        else:
-            text = f"default (neutral): {level.get('reason', '')}"
-        if level.get("labels_disagree"):
-            text += f"; the labels say m = {level['m_from_labels']:.3g}"
-        return text
-
     levels = _table(["comparison", "level", "match weight", "m", "u", "m from"],
                     [(level["comparison"], level["level"], f"{level['match_weight']:+.2f}", f"{level['m']:.3g}",
-                      f"{level['u']:.3g}", source(level)) for level in training.get("levels", [])], (2, 3, 4))
+                      f"{level['u']:.3g}", m_source_text(level)) for level in training.get("levels", [])], (2, 3, 4))
     prior = training.get("prior", {})
     sessions = "; ".join(
         f"{' + '.join(s['blocking_keys'])}: " + (f"{s['pairs_used']:,} pairs, about {s['matching_pairs']:,.0f} matching"

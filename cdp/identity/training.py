@@ -394,13 +394,19 @@ def describe(model: dict[str, Any]) -> str:
                  + ("" if labels.get("used") else " (too few: not used)"))
     lines.append(f"{'comparison':<14} {'level':<36} {'weight':>7}  m from")
     for level in training.get("levels", []):
-        if level["m_source"] == "em":
-            source = f"EM: {level['pairs_at_level']:,.1f} of {level['matching_pairs']:,.0f} matching pairs"
-        elif level["m_source"] == "labels":
-            source = f"labels: {level['labelled_pairs']:,} labelled pairs"
-        else:
-            source = f"default (neutral): {level['reason']}"
-        if level.get("labels_disagree"):
-            source += f"; labels say m = {level['m_from_labels']:.3g}"
-        lines.append(f"{level['comparison']:<14} {level['level'][:36]:<36} {level['match_weight']:>7.2f}  {source}")
+        lines.append(f"{level['comparison']:<14} {level['level'][:36]:<36} {level['match_weight']:>7.2f}  "
+                     f"{m_source_text(level)}")
     return "\n".join(lines)
+
+
+def m_source_text(level: dict[str, Any]) -> str:
+    """Where a level's m came from, and on how many pairs, as one line (a `cdp_training` level)."""
+    if level["m_source"] == "em":
+        text = f"EM: {level['pairs_at_level']:,.1f} of {level['matching_pairs']:,.0f} matching pairs"
+    elif level["m_source"] == "labels":
+        text = f"labels: {level['labelled_pairs']:,} labelled pairs"
+    else:
+        text = f"default (neutral): {level.get('reason', '')}"
+    if level.get("labels_disagree"):
+        text += f"; the labels say m = {level['m_from_labels']:.3g}"
+    return text

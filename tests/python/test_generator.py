@@ -20,6 +20,7 @@ from cdp.generator import formats, generate, noise, schema
 from cdp.generator.formats import JUNK_EMAILS, JUNK_NAMES, JUNK_PHONES
 from cdp.generator.locales import NICKNAMES
 from cdp.generator.population import THIN_SYSTEMS
+from cdp.generator.records import DOB_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 11, 1)
@@ -436,15 +437,6 @@ UPDATED = {
     "club": "updated_at",
     "data_lake": "created_at",
 }
-DOB_KINDS = ("dob_swap", "dob_digit", "dob_transposition", "dob_wrong_year", "dob_placeholder")
-NAME_KINDS = (
-    "keyboard_typo",
-    "ocr_error",
-    "phonetic_spelling",
-    "name_truncation",
-    "first_initial",
-    "name_part_missing",
-)
 EMAIL_SHAPE = re.compile(r"[a-z0-9_%+'-]+([.][a-z0-9_%+'-]+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?[.])+[a-z]{2,}")
 
 
