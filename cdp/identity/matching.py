@@ -95,7 +95,9 @@ def _contact_point_comparison(column: str) -> cl.CustomComparison:
 
 def _name_comparison() -> cl.CustomComparison:
     """First and last name together: each way two records' names can relate is its own level, so that the
-    evidence of one name is not counted twice and a missing name is not read as a different one."""
+    evidence of one name is not counted twice and a missing name is not read as a different one. Levels where one
+    name agrees exactly are adjusted by that name's frequency (a rare last name says more than a common one), the
+    exact full name by the full name's."""
     first_l, first_r = '"first_name_l"', '"first_name_r"'
     last_l, last_r = '"last_name_l"', '"last_name_r"'
     same_first = 'len(list_intersect("first_name_variants_l", "first_name_variants_r")) > 0'
@@ -116,20 +118,31 @@ def _name_comparison() -> cl.CustomComparison:
         cll.ExactMatchLevel("full_name").configure(tf_adjustment_column="full_name", tf_adjustment_weight=1.0),
         cll.CustomLevel(f"{first_l} = {last_r} and {last_l} = {first_r}", label_for_charts="names swapped"),
         cll.CustomLevel(swapped_near, label_for_charts="names swapped, one near"),
-        cll.CustomLevel(f"{last_l} = {last_r} and {same_first}", label_for_charts="same last name, nickname"),
-        cll.CustomLevel(f"{last_l} = {last_r} and {first_near}", label_for_charts="same last name, first near"),
-        cll.CustomLevel(f"{same_first} and {last_near}", label_for_charts="same first name, last near"),
+        cll.CustomLevel(f"{last_l} = {last_r} and {same_first}", label_for_charts="same last name, nickname"
+                        ).configure(tf_adjustment_column="last_name", tf_adjustment_weight=1.0),
+        cll.CustomLevel(f"{last_l} = {last_r} and {first_near}", label_for_charts="same last name, first near"
+                        ).configure(tf_adjustment_column="last_name", tf_adjustment_weight=1.0),
+        cll.CustomLevel(f"{first_l} = {first_r} and {last_near}", label_for_charts="same first name, last near"
+                        ).configure(tf_adjustment_column="first_name", tf_adjustment_weight=1.0),
+        cll.CustomLevel(f"{same_first} and {last_near}", label_for_charts="nickname, last near"),
         cll.CustomLevel(f"{first_near} and {last_near}", label_for_charts="both names near"),
-        cll.CustomLevel(f"{last_l} = {last_r} and {initial}", label_for_charts="same last name, first initial"),
+        cll.CustomLevel(f"{last_l} = {last_r} and {initial}", label_for_charts="same last name, first initial"
+                        ).configure(tf_adjustment_column="last_name", tf_adjustment_weight=1.0),
         cll.CustomLevel(sound_alike, label_for_charts="both names sound alike"),
-        cll.CustomLevel(f"{same_first} and {one_last_missing}", label_for_charts="same first name, no last name"),
+        cll.CustomLevel(f"{first_l} = {first_r} and {one_last_missing}",
+                        label_for_charts="same first name, no last name"
+                        ).configure(tf_adjustment_column="first_name", tf_adjustment_weight=1.0),
+        cll.CustomLevel(f"{same_first} and {one_last_missing}", label_for_charts="nickname, no last name"),
         cll.CustomLevel(
             f"{last_l} = {last_r} and {one_first_missing}", label_for_charts="same last name, no first name"
-        ),
-        cll.CustomLevel(f"{same_first}", label_for_charts="same first name, other last name"),
+        ).configure(tf_adjustment_column="last_name", tf_adjustment_weight=1.0),
+        cll.CustomLevel(f"{first_l} = {first_r}", label_for_charts="same first name, other last name"
+                        ).configure(tf_adjustment_column="first_name", tf_adjustment_weight=1.0),
+        cll.CustomLevel(f"{same_first}", label_for_charts="nickname, other last name"),
         cll.CustomLevel(f"{first_l} = {last_r} or {last_l} = {first_r}",
                         label_for_charts="a name in the other name field"),
-        cll.CustomLevel(f"{last_l} = {last_r}", label_for_charts="same last name, other first name"),
+        cll.CustomLevel(f"{last_l} = {last_r}", label_for_charts="same last name, other first name"
+                        ).configure(tf_adjustment_column="last_name", tf_adjustment_weight=1.0),
         cll.ElseLevel(),
     ]
     return cl.CustomComparison(
