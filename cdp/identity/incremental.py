@@ -9,8 +9,12 @@ watermark are scored: among themselves and against all other current records (Sp
 run would score it). Pairs touching a changed record are scored again or retired. A new trained model, or no
 stored pairs at all, means scoring everything.
 
-Pairs between two unchanged records keep the score they got; as records are added, a full run would give them a
-slightly different prior and term frequencies. `dbt build --full-refresh` rescores everything.
+Pairs between two unchanged records keep the score they got; as records are added, a full run would give them
+slightly different term frequencies (a value's share of all records), so an incremental build can differ from a
+full build on the same data by those drifted scores. The drift is bounded: when the records new, changed or gone
+since the oldest stored score reach `rescore_all_share` of the current records, the run scores every record again,
+and its pairs are those of a full run. A share of 0 rescores everything on every run (`make realign`).
+`dbt build --full-refresh` rescores everything too.
 """
 
 from __future__ import annotations
@@ -63,9 +67,11 @@ def _pairs_touching(pairs: pa.Table, records: set[str]) -> pa.Table:
                                pc.is_in(pairs.column(PAIR_KEYS[1]), value_set=value_set)))
 
 
-def plan_rescoring(tracked: pa.Table, stored: pa.Table | None, version: str) -> RescoringPlan:
+def plan_rescoring(tracked: pa.Table, stored: pa.Table | None, version: str,
+                   rescore_all_share: float = 1.0) -> RescoringPlan:
     """What this run must score, given the tracker and the pairs stored by earlier runs (None on a first run
-    or a full refresh)."""
+    or a full refresh). `rescore_all_share`: score every record when the records changed since the oldest stored
+    score (the drift its term frequencies have not seen) reach this share of the current records; 0 always."""
     changed_at = tracked.column("input_changed_at")
     watermark = pc.max(changed_at).as_py() if tracked.num_rows else None
     if stored is None or stored.num_rows == 0:
@@ -73,11 +79,24 @@ def plan_rescoring(tracked: pa.Table, stored: pa.Table | None, version: str) -> 
     versions = set(pc.unique(stored.column("model_version")).to_pylist())
     if versions != {version}:
         return RescoringPlan(None, watermark, "the trained model changed: every record is scored", stored)
-    last = pc.max(stored.column("input_watermark")).as_py()
-    since = pc.greater(changed_at, pa.scalar(last, changed_at.type)) if last is not None else None
-    changed = set(tracked.filter(since).column("identity_record_id").to_pylist()) if since is not None else set()
+    drifted = _changed_since(tracked, pc.min(stored.column("input_watermark")).as_py())
+    current = max(1, pc.sum(tracked.column("is_current").cast(pa.int64())).as_py() or 0)
+    if rescore_all_share <= 0 or len(drifted) >= rescore_all_share * current:
+        return RescoringPlan(None, watermark,
+                             f"{len(drifted):,} of {current:,} records new, changed or gone since the oldest stored "
+                             f"score (rescore_all_share {rescore_all_share:g}): every record is scored", stored)
+    changed = _changed_since(tracked, pc.max(stored.column("input_watermark")).as_py())
     return RescoringPlan(changed, watermark, f"{len(changed):,} records new, changed or gone",
                          _pairs_touching(stored, changed))
+
+
+def _changed_since(tracked: pa.Table, watermark: dt.datetime | None) -> set[str]:
+    """The records whose input changed (arrived, was edited or left) after the watermark."""
+    if watermark is None:
+        return set()
+    changed_at = tracked.column("input_changed_at")
+    since = pc.greater(changed_at, pa.scalar(watermark, changed_at.type))
+    return set(tracked.filter(since).column("identity_record_id").to_pylist())
 
 
 def assemble(scored: pa.Table, plan: RescoringPlan, version: str) -> pa.Table:

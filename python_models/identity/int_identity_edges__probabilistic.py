@@ -6,7 +6,9 @@ Snowpark model (README, Snowflake). Pairs at or above the lower bound of the rev
 those at or above the match threshold.
 
 Incremental: a run scores only the records new, changed or gone since the last one, and retires the pairs
-they no longer form (`is_current` false); the plan is `cdp.identity.incremental`. `--full-refresh` rescores all.
+they no longer form (`is_current` false); the plan is `cdp.identity.incremental`. When the records changed since
+the oldest stored score reach the var `rescore_all_share` of all records, the run rescores all, as does
+`--full-refresh` (and `make realign`, which sets the share to 0).
 """
 
 
@@ -36,7 +38,7 @@ def model(dbt, session):
     if dbt.is_incremental:
         columns = ", ".join(STORED_PAIR_SCHEMA.names)
         stored = query(session, f"select {columns} from {dbt.this} where is_current", STORED_PAIR_SCHEMA)
-    plan = plan_rescoring(tracked, stored, version)
+    plan = plan_rescoring(tracked, stored, version, float(dbt.config.meta_get("rescore_all_share")))
     print(f"int_identity_edges__probabilistic: {plan.reason}", flush=True)
     records = read(dbt.ref("int_identity_match_inputs"), INPUT_SCHEMA)
     scored = predict(records, threshold_match_probability=lower_bound, model_path=model_path,

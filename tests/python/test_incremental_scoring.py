@@ -57,6 +57,22 @@ def test_a_new_trained_model_rescores_everything() -> None:
     assert plan.changed is None and plan.retired_pairs == {("a", "b")}
 
 
+def test_drift_since_the_oldest_score_bounded_by_a_full_rescore() -> None:
+    """Records changed since the oldest stored score are what its term frequencies never saw: at the share, every
+    record is scored again (and every stored pair is rescored or retired)."""
+    T2 = T1 + dt.timedelta(days=1)
+    stored = pa.concat_tables([_stored([("a", "b")]), _stored([("c", "d")], watermark=T1)])
+    # c and d changed at T1 (already rescored then); e arrives at T2: 3 of 5 records changed since T0.
+    tracked = _tracked([("a", True, T0), ("b", True, T0), ("c", True, T1), ("d", True, T1), ("e", True, T2)])
+    below = plan_rescoring(tracked, stored, "v1", rescore_all_share=0.7)
+    assert below.changed == {"e"}, "under the share, only the records changed since the last run"
+    at = plan_rescoring(tracked, stored, "v1", rescore_all_share=0.6)
+    assert at.changed is None and at.retired_pairs == {("a", "b"), ("c", "d")}
+    realign = plan_rescoring(_tracked([("a", True, T0), ("b", True, T0)]), _stored([("a", "b")]), "v1",
+                             rescore_all_share=0)
+    assert realign.changed is None, "a share of 0 (make realign) rescores everything, even with nothing new"
+
+
 def test_pairs_not_scored_again_are_retired_not_dropped() -> None:
     stored = _stored([("a", "b"), ("a", "d"), ("c", "d")])
     plan = plan_rescoring(_tracked([("a", True, T0), ("b", True, T1), ("c", False, T1), ("d", True, T0)]),
