@@ -24,27 +24,27 @@
 
 with
 
-{% for source_system, source_table, model, key, columns in rejecting_models %}
-{{ model }} as (
-    select * from {{ ref(model) }}
-),
-{% endfor %}
+{%- for source_system, source_table, model, key, columns in rejecting_models %}
+    {{ model }} as (
+        select * from {{ ref(model) }}
+    ),
+{%- endfor %}
 
 unioned as (
     {%- for source_system, source_table, model, key, columns in rejecting_models %}
-    {%- set outer_loop = loop %}
-    {%- for column in columns %}
-    select
-        cast('{{ source_system }}' as varchar) as source_system,
-        cast('{{ source_table }}' as varchar) as source_table,
-        cast({{ key }} as varchar) as source_record_id,
-        cast('{{ column }}' as varchar) as column_name,
-        cast({{ column }}_rejection_reason as varchar) as rejection_reason,
-        cast(loaded_at as timestamp) as loaded_at
-    from {{ model }}
-    where {{ column }}_rejection_reason is not null
-    {{ 'union all' if not (outer_loop.last and loop.last) }}
-    {%- endfor %}
+        {%- set outer_loop = loop %}
+        {%- for column in columns %}
+            select
+                cast('{{ source_system }}' as varchar) as source_system,
+                cast('{{ source_table }}' as varchar) as source_table,
+                cast({{ key }} as varchar) as source_record_id,
+                cast('{{ column }}' as varchar) as column_name,
+                cast({{ column }}_rejection_reason as varchar) as rejection_reason,
+                cast(loaded_at as timestamp) as loaded_at
+            from {{ model }}
+            where {{ column }}_rejection_reason is not null
+            {{ 'union all' if not (outer_loop.last and loop.last) }}
+        {%- endfor %}
     {%- endfor %}
 ),
 

@@ -86,12 +86,15 @@ final as (
         {{ cdp_identity.is_rejected('raw_last_name', 'last_name') }} as is_last_name_rejected,
         {{ cdp_identity.rejection_reason('name', 'raw_last_name', 'last_name') }} as last_name_rejection_reason,
         {{ cdp_identity.is_rejected('raw_date_of_birth', 'date_of_birth') }} as is_date_of_birth_rejected,
-        {{ cdp_identity.rejection_reason('date_of_birth', 'raw_date_of_birth', 'date_of_birth') }} as date_of_birth_rejection_reason,
+        {{ cdp_identity.rejection_reason('date_of_birth', 'raw_date_of_birth', 'date_of_birth') }}
+            as date_of_birth_rejection_reason,
         {{ cdp_identity.is_rejected('raw_postal_code', 'postal_code') }} as is_postal_code_rejected,
-        {{ cdp_identity.rejection_reason('postal_code', 'raw_postal_code', 'postal_code') }} as postal_code_rejection_reason,
+        {{ cdp_identity.rejection_reason('postal_code', 'raw_postal_code', 'postal_code') }}
+            as postal_code_rejection_reason,
         {{ cdp_identity.rejection_reason('text', 'raw_street', 'street') }} as street_rejection_reason,
         {{ cdp_identity.rejection_reason('text', 'raw_city', 'city') }} as city_rejection_reason,
-        {{ cdp_identity.rejection_reason('card_hash', 'raw_payment_card_hash', 'payment_card_hash') }} as payment_card_hash_rejection_reason,
+        {{ cdp_identity.rejection_reason('card_hash', 'raw_payment_card_hash', 'payment_card_hash') }}
+            as payment_card_hash_rejection_reason,
         date_of_birth,
         joined_date,
         renewal_date,

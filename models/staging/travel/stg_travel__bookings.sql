@@ -83,8 +83,10 @@ final as (
         {{ cdp_identity.is_rejected('raw_last_name', 'last_name') }} as is_last_name_rejected,
         {{ cdp_identity.rejection_reason('name', 'raw_last_name', 'last_name') }} as last_name_rejection_reason,
         {{ cdp_identity.is_rejected('raw_date_of_birth', 'date_of_birth') }} as is_date_of_birth_rejected,
-        {{ cdp_identity.rejection_reason('date_of_birth', 'raw_date_of_birth', 'date_of_birth') }} as date_of_birth_rejection_reason,
-        {{ cdp_identity.rejection_reason('card_hash', 'raw_payment_card_hash', 'payment_card_hash') }} as payment_card_hash_rejection_reason,
+        {{ cdp_identity.rejection_reason('date_of_birth', 'raw_date_of_birth', 'date_of_birth') }}
+            as date_of_birth_rejection_reason,
+        {{ cdp_identity.rejection_reason('card_hash', 'raw_payment_card_hash', 'payment_card_hash') }}
+            as payment_card_hash_rejection_reason,
         date_of_birth,
         departure_date,
         return_date,
