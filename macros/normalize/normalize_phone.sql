@@ -4,8 +4,9 @@
 {#-
     Phone number to E.164 ("+<calling code><national significant number>").
 
-    1. Lowercase; remove control and zero-width characters and trim whitespace of any kind; drop the "(0)" of "+44 (0)20 ..." and anything from an extension
-       marker (ext, x, #) on; rewrite a leading + as the 00 international prefix; keep digits.
+    1. Lowercase; drop the "(0)" of "+44 (0)20 ..." and anything from an extension marker (ext, x,
+       #) on; rewrite a leading + (after any whitespace or control characters) as the 00
+       international prefix; keep digits.
     2. Null when the digits (without a leading 00) are more than max_value_length('phone_digits')
        (15, E.164); null when the digits are all one repeated digit (after an optional 00+calling code, 0 or
        1 prefix), or on the junk list (0000000000, 1234567890, ...).
@@ -32,13 +33,16 @@
     {{- plan.get('leading_digits', '[1-9]') -}}[0-9]{ {{- plan.min_length - 1 -}} , {{- plan.max_length - 1 -}} }
 {%- endmacro %}
 
-{#- The number's digits: extension and "(0)" dropped, a leading + written as 00. -#}
+{#-
+    The number's digits: extension and "(0)" dropped, a leading + (after any whitespace or control characters,
+    a tab or a no-break space included) written as 00. Every other character goes with the non-digits, so no
+    other cleaning is needed.
+-#}
 {% macro _phone_digits(expr) -%}
-    {%- set without_extension = cdp_identity.regexp_replace_all(
-        'lower(' ~ cdp_identity.strip_invisible(expr) ~ ')', '[(]0[)]|(ext|x|#).*$'
-    ) -%}
+    {%- set without_extension = cdp_identity.regexp_replace_all('lower(' ~ expr ~ ')', '[(]0[)]|(ext|x|#).*$') -%}
+    {%- set leading_plus = '^(' ~ cdp_identity.whitespace_class() ~ '|' ~ cdp_identity.invisible_characters_class() ~ ')*[+]' -%}
     {{ cdp_identity.regexp_replace_all(
-        cdp_identity.regexp_replace_all(without_extension, '^[+]', '00'), '[^0-9]'
+        cdp_identity.regexp_replace_all(without_extension, leading_plus, '00'), '[^0-9]'
     ) }}
 {%- endmacro %}
 
