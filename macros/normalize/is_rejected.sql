@@ -38,7 +38,8 @@
     {%- elif kind in ['name', 'text'] -%}
         {%- set squished = cdp_identity.squish_text(text) -%}
         {%- set too_long = 'length(' ~ squished ~ ') > ' ~ cdp_identity.max_value_length(kind) -%}
-        {%- set junk = 'lower(' ~ squished ~ ') in ' ~ cdp_identity.junk_values('name' if kind == 'name' else []) -%}
+        {#- normalize_text keeps placeholders (only names are checked against the junk seed). -#}
+        {%- set junk = 'lower(' ~ squished ~ ') in ' ~ cdp_identity.junk_values('name') if kind == 'name' else 'false' -%}
     {%- elif kind in ['identifier', 'card_hash'] -%}
         {%- set cleaned = cdp_identity._id_cleaned(text) -%}
         {%- set too_long = 'length(' ~ cleaned ~ ') > ' ~ cdp_identity.max_value_length('identifier') -%}
