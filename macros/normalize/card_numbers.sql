@@ -8,8 +8,8 @@
 
     The Luhn sum is written out over 19 positions from the right: the digits reversed and padded with zeros
     to 19 (a zero adds nothing); odd positions count their digit, even positions the doubled digit's digit
-    sum, read from the lookup '0516273849' (the digit d sits at position 2d mod 9). position() gives 0 for a
-    non-digit, so no cast can fail. Never null.
+    sum, read from the lookup '0516273849' (the digit d sits at index 2d, or 2d - 9 when 2d is over 9).
+    position() gives 0 for a non-digit, so no cast can fail. Never null.
 -#}
 {% macro is_card_number(expr) -%}
     {%- set digits = cdp_identity.regexp_replace_all('cast(' ~ expr ~ ' as ' ~ dbt.type_string() ~ ')', '[^0-9A-Za-z]') -%}
