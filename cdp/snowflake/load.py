@@ -95,7 +95,7 @@ COMPARED_MARTS = (
     "unified_links", "unified_profiles", "calculated_insights", "segment_memberships", "email_suppressions",
     "export_marketing_cloud_audience", "export_crm_contacts", "export_source_duplicates",
     "certification_completion_triggers", "identity_edges", "identity_review_queue", "identity_blocked_identifiers",
-    "identity_resolution_metrics", "unified_id_changes", "source_identifier_quality",
+    "identity_resolution_metrics", "unified_id_changes", "source_identifier_quality", "source_rejected_values",
 )
 
 

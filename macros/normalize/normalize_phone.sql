@@ -4,9 +4,11 @@
 {#-
     Phone number to E.164 ("+<calling code><national significant number>").
 
-    1. Lowercase and trim; drop the "(0)" of "+44 (0)20 ..." and anything from an extension
-       marker (ext, x, #) on; rewrite a leading + as the 00 international prefix; keep digits.
-    2. Null when the digits are all one repeated digit (after an optional 00+calling code, 0 or
+    1. Lowercase; drop the "(0)" of "+44 (0)20 ..." and anything from an extension marker (ext, x,
+       #) on; rewrite a leading + (after any whitespace or control characters) as the 00
+       international prefix; keep digits.
+    2. Null when the digits (without a leading 00) are more than max_value_length('phone_digits')
+       (15, E.164); null when the digits are all one repeated digit (after an optional 00+calling code, 0 or
        1 prefix), or on the junk list (0000000000, 1234567890, ...).
     3. International form (00...): when the calling code is in the numbering plans, the national
        number must fit that country's plan (a trunk prefix written after the calling code, as
@@ -31,6 +33,30 @@
     {{- plan.get('leading_digits', '[1-9]') -}}[0-9]{ {{- plan.min_length - 1 -}} , {{- plan.max_length - 1 -}} }
 {%- endmacro %}
 
+{#-
+    The number's digits: extension and "(0)" dropped, a leading + (after any whitespace or control characters,
+    a tab or a no-break space included) written as 00. Every other character goes with the non-digits, so no
+    other cleaning is needed.
+-#}
+{% macro _phone_digits(expr) -%}
+    {%- set without_extension = cdp_identity.regexp_replace_all('lower(' ~ expr ~ ')', '[(]0[)]|(ext|x|#).*$') -%}
+    {%- set leading_plus = '^(' ~ cdp_identity.whitespace_class() ~ '|' ~ cdp_identity.invisible_characters_class() ~ ')*[+]' -%}
+    {{ cdp_identity.regexp_replace_all(
+        cdp_identity.regexp_replace_all(without_extension, leading_plus, '00'), '[^0-9]'
+    ) }}
+{%- endmacro %}
+
+{#- True when the number has more digits than E.164 allows (a leading 00 is not counted). -#}
+{% macro _phone_too_long(digits) -%}
+    length({{ digits }}) - case when {{ digits }} like '00%' then 2 else 0 end
+    > {{ cdp_identity.max_value_length('phone_digits') }}
+{%- endmacro %}
+
+{#- The phone's repeated-digit placeholders (0000000, 1-111-111-1111, +44 0000 000000, ...). -#}
+{% macro _phone_is_repeated_digit(digits) -%}
+    {{ cdp_identity.regexp_is_match(digits, '(00[0-9]{1,3}|0|1)?(0+|1+|2+|3+|4+|5+|6+|7+|8+|9+)') }}
+{%- endmacro %}
+
 {% macro default__normalize_phone(expr, country_expr=none) -%}
     {%- set plans = var('phone_numbering_plans') -%}
     {%- set country -%}
@@ -40,12 +66,7 @@
             coalesce(upper(trim({{ country_expr }})), '{{ var("default_phone_country") }}')
         {%- endif -%}
     {%- endset -%}
-    {%- set without_extension = cdp_identity.regexp_replace_all(
-        'lower(trim(' ~ expr ~ '))', '[(]0[)]|(ext|x|#).*$'
-    ) -%}
-    {%- set digits = cdp_identity.regexp_replace_all(
-        cdp_identity.regexp_replace_all(without_extension, '^[+]', '00'), '[^0-9]'
-    ) -%}
+    {%- set digits = cdp_identity._phone_digits(expr) -%}
     {#- One plan per calling code (US and CA share 1), longest codes first. -#}
     {%- set calling_codes = [] -%}
     {%- set plan_by_calling_code = {} -%}
@@ -114,8 +135,8 @@
     {%- endfor %}
     {%- endset -%}
     case
-        when {{ cdp_identity.regexp_is_match(digits, '(00[0-9]{1,3}|0|1)?(0+|1+|2+|3+|4+|5+|6+|7+|8+|9+)') }}
-            then null
+        when {{ cdp_identity._phone_too_long(digits) }} then null
+        when {{ cdp_identity._phone_is_repeated_digit(digits) }} then null
         when {{ digits }} in {{ cdp_identity.junk_values('phone') }} then null
         when {{ digits }} like '00%' then
             case

@@ -14,7 +14,9 @@ renamed as (
     select
         {{ cdp_identity.normalize_id('payment_id', reject_junk=false) }} as payment_id,
         {{ cdp_identity.normalize_id('order_id', reject_junk=false) }} as order_id,
-        {{ cdp_identity.normalize_id('card_hash', lowercase=true) }} as payment_card_hash,
+        {{ cdp_identity.normalize_card_hash('card_hash') }} as payment_card_hash,
+        {{ cdp_identity.rejection_reason('card_hash', 'card_hash', cdp_identity.normalize_card_hash('card_hash')) }}
+            as payment_card_hash_rejection_reason,
         lower(trim(cast(card_brand as varchar))) as card_brand,
         cast(status as varchar) as status,
         cast(amount as double) as amount,

@@ -45,7 +45,7 @@ normalized as (
         {{ cdp_identity.normalize_email('raw_email') }} as email,
         {{ cdp_identity.normalize_phone('raw_phone', 'country_code') }} as phone,
         {{ cdp_identity.normalize_postal_code('raw_postal_code', 'country_code') }} as postal_code,
-        nullif(trim(raw_city), '') as city,
+        {{ cdp_identity.normalize_text('raw_city') }} as city,
         {{ cdp_identity.normalize_birth_date('raw_date_of_birth') }} as date_of_birth
 
     from deduplicated
@@ -65,11 +65,20 @@ final as (
         country_code,
         legacy_system,
         {{ cdp_identity.is_rejected('raw_email', 'email') }} as is_email_rejected,
+        {{ cdp_identity.rejection_reason('email', 'raw_email', 'email') }} as email_rejection_reason,
         {{ cdp_identity.is_rejected('raw_phone', 'phone') }} as is_phone_rejected,
+        {{ cdp_identity.rejection_reason('phone', 'raw_phone', 'phone') }} as phone_rejection_reason,
         {{ cdp_identity.is_rejected('raw_first_name', 'first_name') }} as is_first_name_rejected,
+        {{ cdp_identity.rejection_reason('name', 'raw_first_name', 'first_name') }} as first_name_rejection_reason,
         {{ cdp_identity.is_rejected('raw_last_name', 'last_name') }} as is_last_name_rejected,
+        {{ cdp_identity.rejection_reason('name', 'raw_last_name', 'last_name') }} as last_name_rejection_reason,
         {{ cdp_identity.is_rejected('raw_date_of_birth', 'date_of_birth') }} as is_date_of_birth_rejected,
+        {{ cdp_identity.rejection_reason('date_of_birth', 'raw_date_of_birth', 'date_of_birth') }}
+            as date_of_birth_rejection_reason,
         {{ cdp_identity.is_rejected('raw_postal_code', 'postal_code') }} as is_postal_code_rejected,
+        {{ cdp_identity.rejection_reason('postal_code', 'raw_postal_code', 'postal_code') }}
+            as postal_code_rejection_reason,
+        {{ cdp_identity.rejection_reason('text', 'raw_city', 'city') }} as city_rejection_reason,
         date_of_birth,
         created_at,
         loaded_at

@@ -53,8 +53,11 @@ final as (
         email,
         status,
         {{ cdp_identity.is_rejected('raw_email', 'email') }} as is_email_rejected,
+        {{ cdp_identity.rejection_reason('email', 'raw_email', 'email') }} as email_rejection_reason,
         {{ cdp_identity.is_rejected('raw_first_name', 'first_name') }} as is_first_name_rejected,
+        {{ cdp_identity.rejection_reason('name', 'raw_first_name', 'first_name') }} as first_name_rejection_reason,
         {{ cdp_identity.is_rejected('raw_last_name', 'last_name') }} as is_last_name_rejected,
+        {{ cdp_identity.rejection_reason('name', 'raw_last_name', 'last_name') }} as last_name_rejection_reason,
         joined_at,
         unsubscribed_at,
         loaded_at

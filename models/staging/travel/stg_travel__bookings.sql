@@ -47,7 +47,7 @@ normalized as (
     select
         *,
         {{ cdp_identity.normalize_id('raw_member_id') }} as member_id,
-        {{ cdp_identity.normalize_id('raw_payment_card_hash', lowercase=true) }} as payment_card_hash,
+        {{ cdp_identity.normalize_card_hash('raw_payment_card_hash') }} as payment_card_hash,
         {{ cdp_identity.normalize_name('raw_first_name') }} as first_name,
         {{ cdp_identity.normalize_name('raw_last_name') }} as last_name,
         {{ cdp_identity.normalize_email('raw_email') }} as email,
@@ -75,10 +75,18 @@ final as (
         traveller_count,
         total_amount,
         {{ cdp_identity.is_rejected('raw_email', 'email') }} as is_email_rejected,
+        {{ cdp_identity.rejection_reason('email', 'raw_email', 'email') }} as email_rejection_reason,
         {{ cdp_identity.is_rejected('raw_phone', 'phone') }} as is_phone_rejected,
+        {{ cdp_identity.rejection_reason('phone', 'raw_phone', 'phone') }} as phone_rejection_reason,
         {{ cdp_identity.is_rejected('raw_first_name', 'first_name') }} as is_first_name_rejected,
+        {{ cdp_identity.rejection_reason('name', 'raw_first_name', 'first_name') }} as first_name_rejection_reason,
         {{ cdp_identity.is_rejected('raw_last_name', 'last_name') }} as is_last_name_rejected,
+        {{ cdp_identity.rejection_reason('name', 'raw_last_name', 'last_name') }} as last_name_rejection_reason,
         {{ cdp_identity.is_rejected('raw_date_of_birth', 'date_of_birth') }} as is_date_of_birth_rejected,
+        {{ cdp_identity.rejection_reason('date_of_birth', 'raw_date_of_birth', 'date_of_birth') }}
+            as date_of_birth_rejection_reason,
+        {{ cdp_identity.rejection_reason('card_hash', 'raw_payment_card_hash', 'payment_card_hash') }}
+            as payment_card_hash_rejection_reason,
         date_of_birth,
         departure_date,
         return_date,
