@@ -16,6 +16,8 @@
 -- desk's phone) is not tombstoned from the person's records: it does not identify them, and tombstoning it would
 -- suppress everyone else sharing it. It is tombstoned when the request names it.
 
+{%- set run_started = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as timestamp)" %}
+
 with deletion_requests as (
     select * from {{ ref('int_deletion_requests__resolved') }}
 ),
@@ -127,19 +129,19 @@ resolved_keys as (
 
 new_keys as (
     select * from new_named_keys
-    union
+    union all
     select * from resolved_keys
 ),
 
 final as (
-    select
+    select distinct
         deletion_request_id,
         unified_individual_id,
         tombstone_source,
         key_type,
         {{ cdp_identity.tombstone_hash('key_type', 'key_value') }} as key_hash,
         '{{ invocation_id }}' as tombstoned_in_invocation_id,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }}) as tombstoned_at
+        {{ run_started }} as tombstoned_at
     from new_keys
 )
 

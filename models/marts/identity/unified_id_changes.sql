@@ -24,10 +24,8 @@ changed as (
         assigned_at as changed_at,
         count(*) as records_moved
     from unified_ids
-    where (
-            (is_current and id_change_type is not null)
-            or (not is_current and id_change_type = 'retired')
-        )
+    where id_change_type is not null
+        and (is_current or id_change_type = 'retired')
         {%- if is_incremental() %}
             and assigned_at > (
                 select coalesce(max(change_log.changed_at), cast('1900-01-01' as timestamp))

@@ -15,8 +15,10 @@ renamed as (
         {{ cdp_identity.normalize_id('request_id', reject_junk=false) }} as deletion_request_id,
         -- A request is typed by a person: the system name is matched lowercased, and whitespace or control
         -- characters around a record ID (anywhere in an email) do not stop it from matching.
-        nullif(lower({{ cdp_identity.regexp_replace_all('cast(source_system as varchar)', '[[:space:][:cntrl:]]') }}), '')
-            as source_system,
+        nullif(
+            lower({{ cdp_identity.regexp_replace_all('cast(source_system as varchar)', '[[:space:][:cntrl:]]') }}),
+            ''
+        ) as source_system,
         {{ cdp_identity.normalize_id(
             cdp_identity.regexp_replace_all('cast(source_record_id as varchar)',
                                             '^[[:space:][:cntrl:]]+|[[:space:][:cntrl:]]+$')

@@ -7,7 +7,7 @@ with active_individuals as (
 
 deleted_individuals as (
     select unified_individual_id from {{ ref('int_unified_individuals__suppressed') }}
-    union
+    union all
     select unified_individual_id from {{ ref('int_deletion_requests__resolved') }}
     where unified_individual_id is not null
 ),
