@@ -159,6 +159,35 @@ def _cmd_snowflake(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_erase(args: argparse.Namespace) -> int:
+    from cdp.erasure import ErasureError, describe, erase
+
+    if args.target == "duckdb":
+        import duckdb
+
+        database = Path(args.database)
+        if not database.exists():
+            print(f"No database at {database}: run `make build` first.")
+            return 1
+        connection, dialect, catalog = duckdb.connect(str(database), read_only=not args.yes), "duckdb", None
+    else:
+        from cdp.snowflake.connection import connect
+
+        connection = connect(args.target)
+        dialect, catalog = "snowflake", args.snowflake_database or connection.database
+    try:
+        erased = erase(connection, dialect, apply=args.yes, database=catalog)
+        if args.yes and dialect == "snowflake":
+            connection.commit()
+    except ErasureError as error:
+        print(error)
+        return 1
+    finally:
+        connection.close()
+    print("\n".join(describe(erased, apply=args.yes)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cdp", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -227,6 +256,16 @@ def build_parser() -> argparse.ArgumentParser:
     snow.add_argument("--compared-marts", action="store_true",
                       help="export: also the marts the emulator test compares with DuckDB's (COMPARED_MARTS)")
     snow.set_defaults(func=_cmd_snowflake)
+
+    erase = sub.add_parser("erase", help="delete the staging rows of people with a deletion request (a dry run "
+                                         "unless --yes); say what is kept and why")
+    erase.add_argument("--target", choices=["duckdb", "snowflake", "emulator"], default="duckdb",
+                       help="duckdb: --database; snowflake: the SNOWFLAKE_* environment variables; emulator: loopback")
+    erase.add_argument("--database", default=os.environ.get("CDP_DUCKDB_PATH", "data/cdp.duckdb"),
+                       help="duckdb: the database file")
+    erase.add_argument("--snowflake-database", default=None, help="snowflake, emulator: default the target's database")
+    erase.add_argument("--yes", action="store_true", help="delete (without it, only count what would be deleted)")
+    erase.set_defaults(func=_cmd_erase)
 
     summ = sub.add_parser("summary", help="print a short summary of a built DuckDB database")
     summ.add_argument("--database", default="data/cdp.duckdb")

@@ -29,7 +29,7 @@ def _feeds(con: duckdb.DuckDBPyConnection) -> list[str]:
     absent = [system for system, present, _ in rows if present == 0]
     lines = [f"Raw feeds: {sum(r[1] for r in rows)} of {sum(r[2] for r in rows)} tables present"]
     if absent:
-        lines.append(f"  systems with no feed (built as empty): {', '.join(absent)}")
+        lines.append(f"  systems with no feed (raw empty; staging keeps what it loaded before): {', '.join(absent)}")
     return lines
 
 

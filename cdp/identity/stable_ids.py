@@ -10,7 +10,9 @@ Rules (the promise made to systems that store the IDs, such as Marketing Cloud a
 - a cluster with no previous ID gets a new ID, derived from its members so that minting is deterministic,
   and never one that was ever used before (`taken`: IDs current or retired).
 
-Every retirement and every ID minted out of a split is reported as a change.
+Every retirement and every ID minted out of a split is reported as a change: a merge names the ID that
+survives; an ID whose records are all gone (deleted at the source, a system's feed removed, erased) is
+`retired`, marked on the rows of its gone records, so that the change log says it ended.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class Change:
 
     old_id: str
     new_id: str
-    change_type: str  # merge | split
+    change_type: str  # merge | split (retirements are marked by `id_updates`)
     records_moved: int
 
 
@@ -157,7 +159,8 @@ def id_updates(clusters: pa.Table, previous: pa.Table | None, now: datetime) -> 
     `clusters` holds (identity_record_id, cluster_key) for every present record; `previous` is the table as the
     last run left it (`PREVIOUS_SCHEMA`: every record ever seen, `is_current` false once gone, plus the
     `~retired:<ID>` tombstones), or None on the first run. Rows: records new or back, records whose ID changed
-    (with the ID before and the change type), records gone, and the tombstones of IDs retired now.
+    (with the ID before and the change type), records gone (change type `retired` when their ID ended with them),
+    and the tombstones of IDs retired now.
 
     Vectorized first: a cluster that is exactly the present records of one previous ID keeps it untouched, so
     only the other clusters (and the previous IDs their records held, which no settled cluster shares) go through
@@ -201,11 +204,14 @@ def id_updates(clusters: pa.Table, previous: pa.Table | None, now: datetime) -> 
         if before != uid:
             change = change_of.get((before, uid)) if before is not None else None
             add(record, uid, assignment.minted_at_of[uid], before, change, True)
+    # An ID is retired when no cluster keeps it: only an ID of an open or a gone record can be. One merged into
+    # another is logged as that merge; one that no cluster holds any record of any more ended with its records.
+    kept = set(assignment.unified_id_of.values()) | set(settled["unified_individual_id"].to_pylist())
+    merged = {c.old_id for c in assignment.changes if c.change_type == "merge"}
+    ended = set(minted_of) - kept - merged
     for record, uid, minted_at in sorted(zip(*(gone[name].to_pylist() for name in PREVIOUS_SCHEMA.names[:3]),
                                              strict=True)):
-        add(record, uid, minted_at.isoformat(), uid, None, False)
-    # An ID is retired when no cluster keeps it: only an ID of an open or a gone record can be.
-    kept = set(assignment.unified_id_of.values()) | set(settled["unified_individual_id"].to_pylist())
+        add(record, uid, minted_at.isoformat(), uid, "retired" if uid in ended else None, False)
     for uid in sorted(set(minted_of) - kept):
         add(f"~retired:{uid}", uid, minted_of[uid], uid, None, False)
     return pa.table(rows, schema=UPDATE_SCHEMA)

@@ -160,7 +160,7 @@
         {%- do absent.setdefault(s['source_system'], []).append(s['source_table']) -%}
     {%- endfor -%}
     {%- for system, tables in absent.items() -%}
-        {{ log("raw feed " ~ system ~ ": no data for " ~ tables | join(', ') ~ "; built as empty", info=True) }}
+        {{ log("raw feed " ~ system ~ ": no data for " ~ tables | join(', ') ~ "; raw tables empty (staging keeps the rows it already loaded until a --full-refresh)", info=True) }}
     {%- endfor -%}
 {%- endmacro %}
 

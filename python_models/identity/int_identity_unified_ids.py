@@ -3,8 +3,10 @@
 Incremental on purpose: the previous run's assignment is this model's own table. Every record the model
 ever saw keeps a row (`is_current` false once the record is gone), and every retired ID keeps a tombstone row
 (identity_record_id `~retired:<ID>`), so an ID is never issued twice. A run writes only the rows that change:
-records new or back, records whose ID changed (with the ID before and the change type), records gone, and the
-tombstones of the IDs it retired; the others keep their row, and `assigned_at` says when it was written.
+records new or back, records whose ID changed (with the ID before and the change type), records gone (change type
+`retired` when their ID ended with them, which unified_id_changes logs), and the tombstones of the IDs it retired;
+the others keep their row, and `assigned_at` says when it was written. `full_refresh=False`: `--full-refresh`
+leaves this table (and the IDs it holds) in place.
 Thin on purpose: the rules are `cdp.identity.stable_ids.id_updates`, the same on both engines.
 """
 

@@ -1,14 +1,14 @@
--- The unified individuals activation may use: everyone except people with a deletion request (whatever its
--- status: a request received is honoured from the next run). Every profile, insight, segment and export is
+-- The unified individuals activation may use: everyone except those holding a record or identifier of a person
+-- who asked to be deleted (int_unified_individuals__suppressed: the request's tombstones, whatever its status: a
+-- request received is honoured from the run it is first seen). Every profile, insight, segment and export is
 -- built from this list.
 
 with links as (
     select * from {{ ref('unified_links') }}
 ),
 
-deletions as (
-    select * from {{ ref('int_deletion_requests__resolved') }}
-    where unified_individual_id is not null
+suppressed as (
+    select * from {{ ref('int_unified_individuals__suppressed') }}
 ),
 
 individuals as (
@@ -21,8 +21,8 @@ final as (
     from individuals
     where not exists (
             select 1
-            from deletions
-            where deletions.unified_individual_id = individuals.unified_individual_id
+            from suppressed
+            where suppressed.unified_individual_id = individuals.unified_individual_id
         )
 )
 

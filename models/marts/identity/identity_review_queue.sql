@@ -24,8 +24,7 @@ overrides as (
 ),
 
 deletions as (
-    select * from {{ ref('int_deletion_requests__resolved') }}
-    where unified_individual_id is not null
+    select * from {{ ref('int_unified_individuals__suppressed') }}
 ),
 
 possible_matches as (

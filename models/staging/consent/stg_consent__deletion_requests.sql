@@ -13,9 +13,17 @@ renamed as (
 
     select
         {{ cdp_identity.normalize_id('request_id', reject_junk=false) }} as deletion_request_id,
-        cast(source_system as varchar) as source_system,
-        {{ cdp_identity.normalize_id('source_record_id') }} as source_record_id,
-        cast(email as varchar) as raw_email,
+        -- A request is typed by a person: the system name is matched lowercased, and whitespace or control
+        -- characters around a record ID (anywhere in an email) do not stop it from matching.
+        nullif(
+            lower({{ cdp_identity.regexp_replace_all('cast(source_system as varchar)', '[[:space:][:cntrl:]]') }}),
+            ''
+        ) as source_system,
+        {{ cdp_identity.normalize_id(
+            cdp_identity.regexp_replace_all('cast(source_record_id as varchar)',
+                                            '^[[:space:][:cntrl:]]+|[[:space:][:cntrl:]]+$')
+        ) }} as source_record_id,
+        {{ cdp_identity.regexp_replace_all('cast(email as varchar)', '[[:space:][:cntrl:]]') }} as raw_email,
         cast(status as varchar) as status,
         cast(requested_at as timestamp) as requested_at,
         cast(_loaded_at as timestamp) as loaded_at

@@ -1,12 +1,14 @@
--- No person with a deletion request (or otherwise not active) appears in insights, segments, suppressions,
--- exports or triggers. Returns each offending (model, unified individual).
+-- No person with a deletion request (anyone holding a tombstoned record or identifier, or otherwise not active)
+-- appears in insights, segments, suppressions, exports or triggers. Returns each offending (model, individual).
 
 with active_individuals as (
     select * from {{ ref('int_unified_individuals__active') }}
 ),
 
 deleted_individuals as (
-    select distinct unified_individual_id from {{ ref('int_deletion_requests__resolved') }}
+    select unified_individual_id from {{ ref('int_unified_individuals__suppressed') }}
+    union all
+    select unified_individual_id from {{ ref('int_deletion_requests__resolved') }}
     where unified_individual_id is not null
 ),
 

@@ -1,0 +1,194 @@
+"""`cdp erase`: physically delete what may be deleted of the people who asked to be forgotten.
+
+A deletion request is honoured by suppression first: `int_deletion_tombstones__recorded` keeps the hashed keys
+of every record and identifier of the person, and every mart excludes anyone holding one
+(`int_unified_individuals__suppressed`). Erasure then deletes the staging rows of those records (the person's
+records and the rows that hang off them: sends, orders, enrollments, events, ...), on DuckDB or on Snowflake.
+The next `dbt build` drops them from every table rebuilt from staging.
+
+What stays, and why (printed by the command too): the raw tables belong to the source systems (the person must
+be deleted there; a `--full-refresh` re-reads raw, and the tombstones keep the person suppressed); the deletion
+requests (the record of the obligation, which the tombstones are derived from); the tombstones themselves
+(hashes only: they are what keeps the person suppressed); and the unified-ID history (record keys and IDs, no
+contact data: the change log downstream systems replay, where the person's ID is logged `retired`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# Every staging table holding rows of a person's record, with the SQL of that record's identity record ID
+# ('<source system>:<record ID>', as int_identity_records__unioned builds it) over the table's columns.
+ERASABLE_STAGING_TABLES: tuple[tuple[str, str], ...] = (
+    ("stg_salesforce__contacts", "'salesforce:' || contact_id"),
+    ("stg_salesforce__opportunities", "'salesforce:' || contact_id"),
+    ("stg_salesforce__tasks", "'salesforce:' || contact_id"),
+    ("stg_marketing_cloud__subscribers", "'marketing_cloud:' || subscriber_key"),
+    ("stg_marketing_cloud__sends", "'marketing_cloud:' || subscriber_key"),
+    ("stg_marketing_cloud__opens", "'marketing_cloud:' || subscriber_key"),
+    ("stg_marketing_cloud__clicks", "'marketing_cloud:' || subscriber_key"),
+    ("stg_marketing_cloud__unsubscribes", "'marketing_cloud:' || subscriber_key"),
+    ("stg_lms__learners", "'lms:' || learner_id"),
+    ("stg_lms__certifications", "'lms:' || learner_id"),
+    ("stg_lms__enrollments", "'lms:' || learner_id"),
+    ("stg_lms__course_completions", "'lms:' || learner_id"),
+    ("stg_commerce__orders", "'commerce:' || customer_id"),
+    ("stg_commerce__customers", "'commerce:' || customer_id"),
+    ("stg_club__members", "'club:' || member_id"),
+    ("stg_club__tier_periods", "'club:' || member_id"),
+    ("stg_mobile_app__app_users", "'mobile_app:' || app_user_id"),
+    ("stg_mobile_app__devices", "'mobile_app:' || device_id"),
+    ("stg_mobile_app__app_events", "'mobile_app:' || device_id"),
+    ("stg_web__events", "'web:' || anonymous_id"),
+    ("stg_travel__bookings", "'travel:' || booking_reference"),
+    ("stg_data_lake__legacy_customers", "'data_lake:' || legacy_customer_id"),
+    ("stg_data_lake__historical_events", "'data_lake:' || legacy_customer_id"),
+    ("stg_consent__consent_events", "source_system || ':' || source_record_id"),
+)
+
+# Rows that hang off a record through another table of this list: (table, its column, that table, that column).
+# Erased before that table's rows (a payment through its order).
+ERASABLE_THROUGH: tuple[tuple[str, str, str, str], ...] = (
+    ("stg_commerce__payments", "order_id", "stg_commerce__orders", "order_id"),
+    ("stg_commerce__order_lines", "order_id", "stg_commerce__orders", "order_id"),
+)
+
+# The unique key of each staging table above (its config's unique_key).
+STAGING_KEYS = {
+    "stg_salesforce__contacts": "contact_id", "stg_salesforce__opportunities": "opportunity_id",
+    "stg_salesforce__tasks": "task_id", "stg_marketing_cloud__subscribers": "subscriber_key",
+    "stg_marketing_cloud__sends": "event_id", "stg_marketing_cloud__opens": "event_id",
+    "stg_marketing_cloud__clicks": "event_id", "stg_marketing_cloud__unsubscribes": "event_id",
+    "stg_lms__learners": "learner_id", "stg_lms__certifications": "certification_id",
+    "stg_lms__enrollments": "enrollment_id", "stg_lms__course_completions": "course_completion_id",
+    "stg_commerce__payments": "payment_id", "stg_commerce__order_lines": "order_line_id",
+    "stg_commerce__orders": "order_id", "stg_commerce__customers": "customer_id", "stg_club__members": "member_id",
+    "stg_club__tier_periods": "tier_period_id", "stg_mobile_app__app_users": "app_user_id",
+    "stg_mobile_app__devices": "device_id", "stg_mobile_app__app_events": "event_id", "stg_web__events": "event_id",
+    "stg_travel__bookings": "booking_reference", "stg_data_lake__legacy_customers": "legacy_customer_id",
+    "stg_data_lake__historical_events": "event_id", "stg_consent__consent_events": "consent_event_id",
+}
+
+KEPT = (
+    ("raw tables (raw_<system>)", "they belong to the source systems: delete the person there. A --full-refresh "
+     "re-reads raw into staging; the tombstones keep the person suppressed from every mart."),
+    ("stg_consent__deletion_requests", "the requests are the record of what was asked and when; the tombstones "
+     "are derived from them."),
+    ("int_deletion_tombstones__recorded", "SHA-256 hashes of the person's record keys and identifiers, no readable "
+     "value: they are what keeps the person suppressed, whatever merges, splits or re-loads follow."),
+    ("int_identity_unified_ids, unified_id_changes", "record keys and unified IDs, no contact data: the ID history "
+     "downstream systems replay (the next build logs the person's ID as retired)."),
+)
+
+
+@dataclass(frozen=True)
+class Erased:
+    table: str
+    rows: int  # rows erased
+    blanked: int  # of which kept as key and load time only (the table's latest load time)
+
+
+class ErasureError(RuntimeError):
+    pass
+
+
+def _hash_sql(dialect: str, expression: str) -> str:
+    """The SQL of macro tombstone_hash('record', expression) for this engine."""
+    if dialect == "duckdb":
+        return f"sha256('record:' || {expression})"
+    return f"lower(sha2('record:' || {expression}, 256))"
+
+
+def _rows(connection: Any, sql: str) -> list[tuple]:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _blanked(connection: Any, table: str, database: str | None, schema: str) -> str:
+    """The SET list that empties a staging row but for its key, its load time and its source system: booleans
+    false (the staging tests want them not null), everything else null."""
+    catalog = f"{database}.information_schema" if database else "information_schema"
+    columns = _rows(connection, f"select lower(column_name), upper(data_type) from {catalog}.columns "
+                                f"where lower(table_schema) = '{schema.lower()}' and lower(table_name) = '{table}' "
+                                "order by ordinal_position")
+    keep = {STAGING_KEYS[table], "loaded_at", "source_system"}
+    return ", ".join(f"{name} = false" if kind == "BOOLEAN" else f"{name} = null"
+                     for name, kind in columns if name not in keep)
+
+
+def _existing_tables(connection: Any, schema: str, database: str | None) -> set[str]:
+    catalog = f"{database}.information_schema" if database else "information_schema"
+    rows = _rows(connection, f"select lower(table_name) from {catalog}.tables "
+                             f"where lower(table_schema) = '{schema.lower()}'")
+    return {name for (name,) in rows}
+
+
+def erase(connection: Any, dialect: str, apply: bool, database: str | None = None,
+          staging_schema: str = "staging", intermediate_schema: str = "intermediate") -> list[Erased]:
+    """Count (apply False) or delete (apply True) the staging rows of every record of a suppressed person and of
+    every tombstoned record key. `dialect` is duckdb or snowflake; `database` qualifies the schemas (Snowflake)."""
+    prefix = f"{database}." if database else ""
+    staging, intermediate = f"{prefix}{staging_schema}", f"{prefix}{intermediate_schema}"
+    needed = {"int_deletion_tombstones__recorded", "int_unified_individuals__suppressed", "int_identity_unified_ids"}
+    missing = needed - _existing_tables(connection, intermediate_schema, database)
+    if missing:
+        raise ErasureError(f"{intermediate} has no {', '.join(sorted(missing))}: run `dbt build` first, so that "
+                           "the deletion requests are resolved to tombstones")
+    staged = _existing_tables(connection, staging_schema, database)
+
+    def condition(record_id: str) -> str:
+        return (
+            f"{record_id} in (select ids.identity_record_id from {intermediate}.int_identity_unified_ids as ids "
+            f"inner join {intermediate}.int_unified_individuals__suppressed as suppressed "
+            "on ids.unified_individual_id = suppressed.unified_individual_id where ids.is_current) "
+            f"or {_hash_sql(dialect, record_id)} in (select tombstones.key_hash "
+            f"from {intermediate}.int_deletion_tombstones__recorded as tombstones "
+            "where tombstones.key_type = 'record')"
+        )
+
+    of_table = dict(ERASABLE_STAGING_TABLES)
+    steps = [(table, f"{column} in (select {parent_column} from {staging}.{parent} where "
+                     f"{condition(of_table[parent])})")
+             for table, column, parent, parent_column in ERASABLE_THROUGH if parent in staged]
+    steps += [(table, condition(record_id)) for table, record_id in ERASABLE_STAGING_TABLES]
+    erased = []
+    for table, where in steps:
+        if table not in staged:
+            continue
+        # Incremental staging reads the raw rows loaded after the latest load time it holds: a row at that time
+        # is blanked (its key and load time kept, every other value emptied), not deleted, or the next run would
+        # read it back from raw.
+        latest = f"(select max(loaded_at) from {staging}.{table})"
+        (count, at_latest), = _rows(
+            connection, f"select count(*), count(case when loaded_at = {latest} then 1 end) "
+                        f"from {staging}.{table} where {where}")
+        if count and apply:
+            _rows(connection, f"update {staging}.{table} set {_blanked(connection, table, database, staging_schema)} "
+                              f"where ({where}) and loaded_at = {latest}")
+            _rows(connection, f"delete from {staging}.{table} where ({where}) and not (loaded_at = {latest})")
+        erased.append(Erased(table, int(count), int(at_latest)))
+    return erased
+
+
+def describe(erased: list[Erased], apply: bool) -> list[str]:
+    """What was (or would be) erased, and what is kept and why."""
+    verb = "erased" if apply else "would erase"
+    total = sum(e.rows for e in erased)
+    lines = [f"{verb} {total:,} staging rows of people with a deletion request:"]
+    lines += [f"  {e.table}: {e.rows:,}" + (f" ({e.blanked:,} kept as key and load time only: the table's latest "
+                                            "load, which staging must keep or it re-reads it from raw)"
+                                            if e.blanked else "")
+              for e in erased if e.rows]
+    if not apply:
+        lines.append("dry run: nothing deleted; run `cdp erase --yes` to delete these rows")
+    else:
+        lines.append("run `dbt build` now: it drops these records from every table rebuilt from staging and logs "
+                     "the IDs that lost all their records as retired in unified_id_changes")
+    lines.append("kept:")
+    lines += [f"  {what}: {why}" for what, why in KEPT]
+    return lines
