@@ -5,10 +5,10 @@
     run (on-run-end, with dbt's `results`), this hook copies the published marts into the publication schema
     (var `publication_schema`; default <target schema>_published) only when every node of the run succeeded:
     no error, no failed error-severity test, nothing skipped. All of them are replaced together:
-    - DuckDB (and the Snowflake emulator, DuckDB underneath): one transaction of CREATE OR REPLACE TABLE
-      (DuckDB's DDL is transactional);
+    - DuckDB: one transaction of CREATE OR REPLACE TABLE (DuckDB's DDL is transactional);
     - Snowflake: each DDL statement commits on its own, so the copies are built in <publication schema>__next
-      and exchanged with the publication schema by one ALTER SCHEMA ... SWAP WITH, which is atomic.
+      and exchanged with the publication schema by one ALTER SCHEMA ... SWAP WITH, which is atomic;
+    - the Snowflake emulator (make test-snowflake) can do neither: there the tables are replaced one by one.
 
     The published marts are the models the exposures depend on (models/marts/activation/_activation__exposures.yml):
     what Marketing Cloud, the CRM and the dashboard read. Each published copy carries two more columns: `run_id`
@@ -28,14 +28,21 @@
     {%- if not selected -%}{{ return('') }}{%- endif -%}
 
     {%- set failed = [] -%}
+    {%- set skipped = [] -%}
     {%- set succeeded = [] -%}
     {%- for result in results -%}
         {%- if result.status in ('success', 'pass', 'warn', 'no-op') -%}
             {%- do succeeded.append(result.node.unique_id) -%}
+        {%- elif result.status == 'skipped' -%}
+            {%- do skipped.append(result.node.name) -%}
         {%- else -%}
             {%- do failed.append(result.node.name ~ ' (' ~ result.status ~ ')') -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- Skipped nodes are counted, not named: after a failure (or with --fail-fast) they can be hundreds. -#}
+    {%- if skipped -%}
+        {%- do failed.append((skipped | length) ~ ' nodes skipped') -%}
+    {%- endif -%}
     {%- set not_built = [] -%}
     {%- for node in published if node.unique_id not in succeeded -%}
         {%- do not_built.append(node.name) -%}
@@ -120,10 +127,13 @@
     {%- if found.rows[0][0] > 0 -%}
         {%- set table = run_query('select last_published_run_id, last_published_run_started_at, last_published_at, '
                                   ~ 'published_models from ' ~ relation.render()) -%}
+        {#- By position: Snowflake returns the column names in upper case. -#}
         {%- for row in table.rows -%}
-            {%- for key in previous.keys() | list -%}
-                {%- do previous.update({key: row[key] if row[key] is none or key in ('last_published_run_id',
-                                        'published_models') else row[key].strftime('%Y-%m-%d %H:%M:%S')}) -%}
+            {%- for key in ['last_published_run_id', 'last_published_run_started_at', 'last_published_at',
+                            'published_models'] -%}
+                {%- set value = row[loop.index0] -%}
+                {%- do previous.update({key: value if value is none or value is string
+                                        else value.strftime('%Y-%m-%d %H:%M:%S')}) -%}
             {%- endfor -%}
         {%- endfor -%}
     {%- endif -%}
@@ -181,15 +191,21 @@
 {%- endmacro %}
 
 
-{# DuckDB (and the Snowflake emulator): every published mart and the status row replaced in one transaction
-   (DuckDB's DDL is transactional): all of them or, when one statement fails, none. #}
-{% macro default__swap_publication(published, status, now) -%}
-    create schema if not exists {{ publication_relation('publication_status').without_identifier().render() }};
-    begin transaction;
+{% macro publication_replace_sql(published, status, now) -%}
+    {#- Every published mart and the status row, replaced in place. -#}
     {% for node in published -%}
     create or replace table {{ publication_relation(node.alias).render() }} as {{ published_copy_sql(node, now) }};
     {% endfor -%}
     create or replace table {{ publication_relation('publication_status').render() }} as {{ status }};
+{%- endmacro %}
+
+
+{# DuckDB: the replacements in one transaction (DuckDB's DDL is transactional): all of them or, when one
+   statement fails, none. #}
+{% macro default__swap_publication(published, status, now) -%}
+    create schema if not exists {{ publication_relation('publication_status').without_identifier().render() }};
+    begin transaction;
+    {{ publication_replace_sql(published, status, now) }}
     commit;
 {%- endmacro %}
 
@@ -198,9 +214,14 @@
    exchanged by one atomic ALTER SCHEMA ... SWAP WITH; the old publication is dropped after. #}
 {% macro snowflake__swap_publication(published, status, now) -%}
     {%- if is_snowflake_emulator() -%}
-        {#- The emulator cannot swap schemas (DuckDB, underneath, has no schema rename), but its DDL is
-            transactional, as on DuckDB. -#}
-        {{ return(default__swap_publication(published, status, now)) }}
+        {#- The emulator can neither swap schemas (DuckDB, underneath, has no schema rename) nor create several
+            tables in one transaction (it records each table's metadata in a second database, and a DuckDB
+            transaction writes to one database only): there, the replacements one after the other. -#}
+        {%- set sql -%}
+        create schema if not exists {{ publication_relation('publication_status').without_identifier().render() }};
+        {{ publication_replace_sql(published, status, now) }}
+        {%- endset -%}
+        {{ return(sql) }}
     {%- endif -%}
     {%- set live = publication_relation('publication_status').without_identifier() -%}
     {%- set next_schema = publication_schema() ~ '__next' -%}
