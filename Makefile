@@ -116,7 +116,7 @@ test: install
 
 # make test-snowflake: the test data through dbt-snowflake on a Snowflake emulator on loopback (no account): load the
 # raw tables, stage the Snowpark packages, dbt build every model and test, run the incremental identity models once
-# more (their incremental path), export the marts for the comparison test.
+# more (their incremental path), export the marts for the comparison test, and what the build published.
 test-snowflake: export CDP_RAW_DIR := $(CURDIR)/$(TEST_DATA)/raw
 test-snowflake: export CDP_TRUTH_DIR := $(CURDIR)/$(TEST_DATA)/truth
 test-snowflake: export CDP_EMULATOR_PORT := $(EMULATOR_PORT)
@@ -133,7 +133,9 @@ test-snowflake: install
 		int_identity_edges__deterministic int_identity_records__graph_tracked unified_links identity_edges \
 		int_profile_records__linked \
 		int_profile_records__aggregated_by_individual int_profile_attributes__survived; \
-	$(BIN)/cdp snowflake export --target emulator --schema marts --out $(SNOWFLAKE_TEST)/marts --compared-marts
+	$(BIN)/cdp snowflake export --target emulator --schema marts --out $(SNOWFLAKE_TEST)/marts --compared-marts; \
+	$(BIN)/cdp snowflake export --target emulator --schema marts_published --out $(SNOWFLAKE_TEST)/published \
+		--tables publication_status export_marketing_cloud_audience unified_profiles
 
 # Put Splink, sqlglot and the cdp package on the stage the Snowpark models import from (README, Snowflake).
 snowflake-packages: install

@@ -180,6 +180,9 @@ def test_a_failed_build_marks_the_publication_stale_naming_the_failed_node(runs:
     assert status["last_published_at"] == runs["good_status"]["last_published_at"]
     assert status["last_attempt_run_id"] == runs["failed_run"]
     assert status["last_attempt_status"].startswith("failed: ") and INJECTED_TEST in status["last_attempt_status"]
+    # The marts after the failed test were skipped: counted, not named.
+    assert status["last_attempt_status"].endswith(" nodes skipped")
+    assert "export_marketing_cloud_audience" not in status["last_attempt_status"]
     assert f"publication kept from run {runs['good_run']}" in runs["failed_log"]
     assert INJECTED_TEST in runs["failed_log"].split(f"publication kept from run {runs['good_run']}")[1]
 
