@@ -34,7 +34,7 @@ help:
 	@echo "make test-snowflake - the same build through dbt-snowflake on a local Snowflake emulator (part of make test)"
 	@echo "make snowflake-packages - stage Splink and the cdp package for the Snowpark models (SNOWFLAKE_* variables)"
 	@echo "make data   - (re)generate the demo data only (PEOPLE=$(PEOPLE) SEED=$(SEED))"
-	@echo "make build  - dbt build on the current data"
+	@echo "make build  - dbt build on the current data; publishes the exposed marts when every node succeeded"
 	@echo "make docs   - dbt docs generate: the documentation site (target/index.html, catalog, semantic manifest); view with .venv/bin/dbt docs serve"
 	@echo "make realign - a build that rescores every candidate pair (an incremental build's pairs then equal a full build's)"
 	@echo "make train  - re-estimate the matching model from the current data (review and commit the diff)"
@@ -62,8 +62,11 @@ data: install
 	rm -f $(CDP_DUCKDB_PATH) $(CDP_DUCKDB_PATH).wal
 	$(BIN)/cdp generate --people $(PEOPLE) --seed $(SEED) --out $(DATA)
 
+# No --fail-fast: what consumers read is published only when every node succeeded (the on-run-end hook,
+# macros/publication/publish_marts.sql), so a failure stops nothing it should not, and the rest of the project still
+# builds into the working schemas, with every failure reported in one run.
 build: install
-	$(DBT) build --fail-fast
+	$(DBT) build
 
 # Incremental builds score only what changed; pairs of unchanged records keep the term frequencies of the run that
 # scored them until the drift reaches the var rescore_all_share. This build rescores every pair now.
@@ -113,7 +116,7 @@ test: install
 
 # make test-snowflake: the test data through dbt-snowflake on a Snowflake emulator on loopback (no account): load the
 # raw tables, stage the Snowpark packages, dbt build every model and test, run the incremental identity models once
-# more (their incremental path), export the marts for the comparison test.
+# more (their incremental path), export the marts for the comparison test, and what the build published.
 test-snowflake: export CDP_RAW_DIR := $(CURDIR)/$(TEST_DATA)/raw
 test-snowflake: export CDP_TRUTH_DIR := $(CURDIR)/$(TEST_DATA)/truth
 test-snowflake: export CDP_EMULATOR_PORT := $(EMULATOR_PORT)
@@ -130,7 +133,9 @@ test-snowflake: install
 		int_identity_edges__deterministic int_identity_records__graph_tracked unified_links identity_edges \
 		int_profile_records__linked \
 		int_profile_records__aggregated_by_individual int_profile_attributes__survived; \
-	$(BIN)/cdp snowflake export --target emulator --schema marts --out $(SNOWFLAKE_TEST)/marts --compared-marts
+	$(BIN)/cdp snowflake export --target emulator --schema marts --out $(SNOWFLAKE_TEST)/marts --compared-marts; \
+	$(BIN)/cdp snowflake export --target emulator --schema marts_published --out $(SNOWFLAKE_TEST)/published \
+		--tables publication_status export_marketing_cloud_audience unified_profiles
 
 # Put Splink, sqlglot and the cdp package on the stage the Snowpark models import from (README, Snowflake).
 snowflake-packages: install

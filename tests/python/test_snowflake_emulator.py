@@ -93,6 +93,20 @@ def test_emulator_built_the_people_of_the_duckdb_build(built_data: Path, emulato
     assert len(set(links.column("unified_individual_id").to_pylist())) == people
 
 
+def test_emulator_published_the_marts_of_its_build(built_data: Path, emulator_marts: Path) -> None:
+    """The emulator's build published (macros/publication/publish_marts.sql, its transactional path): the status
+    says so, and the published copies are the working marts with the run's id on every row."""
+    published = emulator_marts.parent / "published"
+    status = pq.read_table(published / "publication_status.parquet").to_pylist()
+    assert len(status) == 1 and status[0]["last_attempt_status"] == "published" and not status[0]["is_stale"]
+    run_id = status[0]["last_published_run_id"]
+    for mart in ("export_marketing_cloud_audience", "unified_profiles"):
+        copy, working = pq.read_table(published / f"{mart}.parquet"), pq.read_table(emulator_marts / f"{mart}.parquet")
+        assert set(copy.column("run_id").to_pylist()) == {run_id}, mart
+        assert copy.column_names == [*working.column_names, "run_id", "published_at"], mart
+        assert copy.num_rows == working.num_rows > 0, mart
+
+
 def test_staged_packages_import_from_their_zips(tmp_path: Path) -> None:
     """What Snowflake does with the models' imports: the zips go on sys.path and the matching runs from them."""
     zips = build_zips(tmp_path)
