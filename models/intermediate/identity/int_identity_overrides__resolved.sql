@@ -54,7 +54,7 @@ final as (
         reason,
         decided_at,
         case
-            when override_action is null or override_action not in ('force_link', 'force_separate') then 'invalid_action'
+            when coalesce(override_action, '') not in ('force_link', 'force_separate') then 'invalid_action'
             when not is_left_found or not is_right_found then 'record_not_found'
             when row_number()
                     over (
