@@ -18,13 +18,19 @@
 {%- endmacro %}
 
 {% macro default__to_utc_timestamp(expr) -%}
-    {#- Snowflake: TRY_TO_TIMESTAMP_* accept only text, hence the cast to varchar. -#}
+    {#- Snowflake: TRY_CAST accepts only text, hence the cast to varchar; TIMESTAMP_TZ keeps the offset. The emulator
+        (fakesnow) fails on TRY_CAST to TIMESTAMP_NTZ of text that is not a timestamp: there, text without an offset
+        goes through TIMESTAMP_TZ in its session time zone, UTC. -#}
     case
         when regexp_like(
                 cast({{ expr }} as varchar), '.*[0-9]:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? *([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)'
             )
-            then cast(convert_timezone('UTC', try_to_timestamp_tz(cast({{ expr }} as varchar))) as timestamp_ntz)
-        else try_to_timestamp_ntz(cast({{ expr }} as varchar))
+            then cast(convert_timezone('UTC', try_cast(cast({{ expr }} as varchar) as timestamp_tz)) as timestamp_ntz)
+    {%- if cdp_identity.is_snowflake_emulator() %}
+        else cast(try_cast(cast({{ expr }} as varchar) as timestamp_tz) as timestamp_ntz)
+    {%- else %}
+        else try_cast(cast({{ expr }} as varchar) as timestamp_ntz)
+    {%- endif %}
     end
 {%- endmacro %}
 

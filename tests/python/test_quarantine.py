@@ -143,6 +143,9 @@ def test_corrected_rows_are_staged_by_the_next_ordinary_run(quarantined: dict) -
         database, "select source_system, source_table, location, row_key, row_number, column_name, rejected_value, "
                   "reject_reason from main.source_rejected_rows")] \
         == [("salesforce", "contact", "birthdate", "not a date", "not a date")]
+    # The loads corrected in place have left the re-read queue; the one still holding a bad row has not.
+    assert _query(database, "select source_system, source_table from raw_meta.requeued_loads") \
+        == [("salesforce", "contact")]
 
 
 def test_offset_load_time_after_the_watermark_is_staged_in_utc(world: Path, tmp_path: Path) -> None:
