@@ -94,7 +94,9 @@
         {{ 'and ' if not loop.first }}not {{ raw_is_blank(key) }}
     {%- endfor -%}
     {%- for column in raw_typed_columns(node) %}
-        and ({{ raw_is_blank(column.name) }} or {{ cdp_identity.raw_typed_value(column.name, column.data_type) }} is not null)
+        and ({{ cdp_identity.raw_has_declared_type(column.name, column.data_type) }}
+            or {{ raw_is_blank(column.name) }}
+            or {{ cdp_identity.raw_typed_value(column.name, column.data_type) }} is not null)
     {%- endfor -%}
 {%- endmacro %}
 
@@ -112,7 +114,8 @@
     {%- endfor -%}
     {%- for column in raw_typed_columns(node) -%}
         {%- do checks.append({'column': column.name,
-                              'condition': 'not ' ~ raw_is_blank(column.name) ~ ' and '
+                              'condition': 'not ' ~ cdp_identity.raw_has_declared_type(column.name, column.data_type)
+                                           ~ ' and not ' ~ raw_is_blank(column.name) ~ ' and '
                                            ~ cdp_identity.raw_typed_value(column.name, column.data_type) ~ ' is null',
                               'reason': raw_reject_reason(column.data_type)}) -%}
     {%- endfor -%}
@@ -216,6 +219,8 @@
         {%- do run_query(
             'delete from ' ~ requeued ~ " where source_system || '.' || source_table in (" ~ built | join(', ') ~ ') '
             ~ 'and ' ~ load_key ~ ' not in (select ' ~ load_key ~ ' from ' ~ rejected ~ ' where loaded_at is not null)') -%}
+        {#- on-run-end: nothing commits after the hooks (a no-op on Snowflake, which autocommits) -#}
+        {%- do adapter.commit() -%}
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}

@@ -10,7 +10,10 @@
 {%- endmacro %}
 
 {% macro duckdb__to_utc_timestamp(expr) -%}
+    {#- typeof() is known when the query is planned, so a column that is a timestamp already skips the text path. -#}
     case
+        when typeof({{ expr }}) in ('TIMESTAMP', 'TIMESTAMP_NS', 'TIMESTAMP_MS', 'TIMESTAMP_S', 'DATE')
+            then try_cast({{ expr }} as timestamp)
         when regexp_matches(cast({{ expr }} as varchar), '\d:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$')
             then timezone('UTC', try_cast(cast({{ expr }} as varchar) as timestamptz))
         else try_cast(cast({{ expr }} as varchar) as timestamp)
@@ -58,4 +61,22 @@
 {% macro default__raw_try_cast(expr, data_type) -%}
     {#- Snowflake's TRY_CAST accepts only string input. -#}
     try_cast(cast({{ expr }} as varchar) as {{ data_type }})
+{%- endmacro %}
+
+
+{#-
+    SQL condition, true when the raw value's column already has the declared type (then no value can fail to
+    convert). DuckDB knows a column's type when it plans the query, so the check costs nothing per row; elsewhere
+    it is false and every value is checked.
+-#}
+{% macro raw_has_declared_type(expr, data_type) -%}
+    {{ return(adapter.dispatch('raw_has_declared_type', 'cdp_identity')(expr, data_type)) }}
+{%- endmacro %}
+
+{% macro duckdb__raw_has_declared_type(expr, data_type) -%}
+    typeof({{ expr }}) = '{{ data_type | upper }}'
+{%- endmacro %}
+
+{% macro default__raw_has_declared_type(expr, data_type) -%}
+    false
 {%- endmacro %}
