@@ -16,7 +16,9 @@
     re-delivered with a later _loaded_at, it is newer than what staging holds; corrected in place, its load is in
     <raw_schema_prefix>_meta.requeued_loads, and staging re-reads every row loaded at or after that load. A load
     leaves requeued_loads once it has no rejected rows and the table's staging model has built
-    (release_requeued_loads, on-run-end).
+    (release_requeued_loads, on-run-end). A row whose _loaded_at itself cannot be read has no load to requeue:
+    corrected in place to a time at or before what staging holds, it needs
+    `dbt build --full-refresh --select <staging model>`.
 #}
 
 {% macro raw_primary_key(node) -%}
