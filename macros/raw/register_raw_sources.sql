@@ -12,8 +12,10 @@
     - file lacking a column marked `meta.required`: a compilation error naming the file and the column;
     - file lacking an optional column: the column is added as a typed null, with a warning;
     - file with extra columns: they are ignored, with a notice naming them;
-    - a column of another type: cast to the declared type (a value that cannot be cast fails loudly).
-    Every outcome is written to the relation <raw_schema_prefix>_meta.feed_status.
+    - a column of another type: passed through as delivered; staging types it, and a row holding a value that
+      does not convert (or a blank primary key) is quarantined (macros/raw/quarantine.sql).
+    Every outcome is written to the relation <raw_schema_prefix>_meta.feed_status; quarantined values to
+    <raw_schema_prefix>_meta.rejected_rows.
 #}
 
 {% macro register_raw_sources() -%}
@@ -88,6 +90,7 @@
 {% macro duckdb__register_raw_sources() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set statuses = [] -%}
+    {%- set quarantined = [] -%}
     {%- set created_schemas = [] -%}
     {%- for node in raw_source_nodes() -%}
         {%- set path = raw_file_path(node) -%}
@@ -119,7 +122,7 @@
             {%- set select_list = [] -%}
             {%- for column in node.columns.values() -%}
                 {%- if column.name | lower in file_columns -%}
-                    {%- do select_list.append('cast("' ~ file_columns[column.name | lower] ~ '" as ' ~ column.data_type ~ ') as ' ~ column.name) -%}
+                    {%- do select_list.append('"' ~ file_columns[column.name | lower] ~ '" as ' ~ column.name) -%}
                 {%- elif raw_column_is_required(column) -%}
                     {%- do exceptions.raise_compiler_error(
                         "Raw file " ~ path ~ " has no column '" ~ column.name ~ "', which source "
@@ -143,12 +146,18 @@
             {%- endif -%}
             {%- do status.update({'feed_status': 'present', 'missing_columns': missing | join(', '), 'ignored_columns': ignored | join(', ')}) -%}
             {%- set body = 'select ' ~ select_list | join(', ') ~ " from read_parquet('" ~ path ~ "')" -%}
+            {%- if raw_is_quarantined(node) -%}
+                {%- do quarantined.append({'node': node, 'location': path, 'row_number_expr': 'file_row_number + 1',
+                    'from_sql': '(select ' ~ select_list | join(', ') ~ ", file_row_number from read_parquet('" ~ path
+                                ~ "', file_row_number = true)) as raw_rows"}) -%}
+            {%- endif -%}
         {%- endif -%}
         {%- do run_query('create or replace view ' ~ relation ~ ' as ' ~ body) -%}
         {%- do statuses.append(status) -%}
     {%- endfor -%}
     {%- do log_absent_raw_feeds(statuses) -%}
     {%- do write_raw_feed_status(statuses) -%}
+    {%- do write_raw_rejected_rows(quarantined) -%}
     {{ return('') }}
 {%- endmacro %}
 
@@ -172,6 +181,7 @@
         loader's table is not the project's to reshape, and the loader (or an ALTER TABLE ... ADD COLUMN) fixes it. -#}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set statuses = [] -%}
+    {%- set quarantined = [] -%}
     {%- for node in raw_source_nodes() -%}
         {%- set existing = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.identifier) -%}
         {%- set status = {'source_system': node.source_name, 'source_table': node.name,
@@ -204,10 +214,15 @@
                 {{ log("raw feed " ~ node.source_name ~ "." ~ node.name ~ ": " ~ existing ~ " has undeclared column(s) " ~ ignored | join(', ') ~ "; ignored", info=True) }}
             {%- endif -%}
             {%- do status.update({'feed_status': 'present', 'ignored_columns': ignored | join(', ')}) -%}
+            {%- if raw_is_quarantined(node) -%}
+                {%- do quarantined.append({'node': node, 'location': status['location'], 'row_number_expr': 'null',
+                                           'from_sql': existing}) -%}
+            {%- endif -%}
         {%- endif -%}
         {%- do statuses.append(status) -%}
     {%- endfor -%}
     {%- do log_absent_raw_feeds(statuses) -%}
     {%- do write_raw_feed_status(statuses) -%}
+    {%- do write_raw_rejected_rows(quarantined) -%}
     {{ return('') }}
 {%- endmacro %}

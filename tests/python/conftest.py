@@ -12,20 +12,20 @@ ROOT = Path(__file__).resolve().parents[2]
 DBT = ROOT / ".venv" / "bin" / "dbt"
 
 
-def run_dbt(args: list[str], raw_dir: Path, database: Path) -> subprocess.CompletedProcess[str]:
-    """Run dbt from the project folder against a given raw folder and database file."""
+def run_dbt(args: list[str], raw_dir: Path, database: Path, project: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run dbt from the project folder (or a copy of it) against a given raw folder and database file."""
     env = {
         **os.environ,
         "CDP_RAW_DIR": str(raw_dir),
         "CDP_TRUTH_DIR": str(raw_dir.parent / "truth"),
         "CDP_DUCKDB_PATH": str(database),
-        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_PROFILES_DIR": str(project),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     return subprocess.run(
         [str(DBT), *args, "--log-path", str(database.parent / "logs"), "--target-path",
          str(database.parent / "target")],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=project, env=env, capture_output=True, text=True, check=False,
     )
 
 

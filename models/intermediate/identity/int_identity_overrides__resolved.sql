@@ -1,3 +1,5 @@
+{{ config(post_hook="{{ cdp_identity.log_invalid_identity_overrides(this) }}") }}
+
 -- Manual decisions from the seed identity_overrides, checked against the records that exist now.
 -- An override naming a record that no longer exists is kept, with its status, and not applied.
 -- When several decisions name the same pair, the most recent one is in force.
@@ -52,7 +54,7 @@ final as (
         reason,
         decided_at,
         case
-            when override_action not in ('force_link', 'force_separate') then 'invalid_action'
+            when coalesce(override_action, '') not in ('force_link', 'force_separate') then 'invalid_action'
             when not is_left_found or not is_right_found then 'record_not_found'
             when row_number()
                     over (

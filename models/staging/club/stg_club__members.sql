@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('club', 'member') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -25,11 +26,12 @@ renamed as (
         {{ cdp_identity.normalize_country('country') }} as country_code,
         cast(tier as varchar) as tier,
         cast(status as varchar) as status,
-        cast(date_of_birth as date) as raw_date_of_birth,
-        cast(joined_date as date) as joined_date,
-        cast(renewal_date as date) as renewal_date,
-        cast(updated_at as timestamp) as updated_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.raw_typed_value('date_of_birth', 'date') }} as raw_date_of_birth,
+        {{ cdp_identity.raw_typed_value('joined_date', 'date') }} as joined_date,
+        {{ cdp_identity.raw_typed_value('renewal_date', 'date') }} as renewal_date,
+        {{ cdp_identity.to_utc_timestamp('updated_at') }} as updated_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('club', 'tier_history') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -17,9 +18,10 @@ renamed as (
         cast(tier as varchar) as tier,
         cast(change_reason as varchar) as change_reason,
         valid_to is null as is_current,
-        cast(valid_from as date) as valid_from_date,
-        cast(valid_to as date) as valid_to_date,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.raw_typed_value('valid_from', 'date') }} as valid_from_date,
+        {{ cdp_identity.raw_typed_value('valid_to', 'date') }} as valid_to_date,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 
@@ -27,7 +29,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
+    select * exclude (row_hash) from renamed
     qualify {{ cdp_identity.latest_version_row_number('tier_period_id', ['loaded_at']) }} = 1
 
 )

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('commerce', 'customer') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -21,11 +22,12 @@ renamed as (
         cast(zip as varchar) as raw_postal_code,
         cast(city as varchar) as raw_city,
         {{ cdp_identity.normalize_country('country_code') }} as country_code,
-        cast(accepts_marketing as boolean) as has_accepted_marketing,
-        cast(birth_date as date) as raw_date_of_birth,
-        cast(created_at as timestamp) as created_at,
-        cast(updated_at as timestamp) as updated_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.raw_typed_value('accepts_marketing', 'boolean') }} as has_accepted_marketing,
+        {{ cdp_identity.raw_typed_value('birth_date', 'date') }} as raw_date_of_birth,
+        {{ cdp_identity.to_utc_timestamp('created_at') }} as created_at,
+        {{ cdp_identity.to_utc_timestamp('updated_at') }} as updated_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('commerce', 'order_line') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -17,9 +18,10 @@ renamed as (
         cast(sku as varchar) as sku,
         cast(product_name as varchar) as product_name,
         cast(category as varchar) as category,
-        cast(quantity as integer) as quantity,
-        cast(price as double) as unit_price,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.raw_typed_value('quantity', 'integer') }} as quantity,
+        {{ cdp_identity.raw_typed_value('price', 'double') }} as unit_price,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 
@@ -27,7 +29,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
+    select * exclude (row_hash) from renamed
     qualify {{ cdp_identity.latest_version_row_number('order_line_id', ['loaded_at']) }} = 1
 
 )

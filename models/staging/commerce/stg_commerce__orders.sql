@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('commerce', 'orders') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -18,10 +19,11 @@ renamed as (
         cast(email as varchar) as raw_email,
         upper(trim(cast(currency as varchar))) as currency,
         cast(financial_status as varchar) as financial_status,
-        cast(total_price as double) as total_price,
-        cast(created_at as timestamp) as created_at,
-        cast(updated_at as timestamp) as updated_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.raw_typed_value('total_price', 'double') }} as total_price,
+        {{ cdp_identity.to_utc_timestamp('created_at') }} as created_at,
+        {{ cdp_identity.to_utc_timestamp('updated_at') }} as updated_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('commerce', 'payment') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -19,9 +20,10 @@ renamed as (
             as payment_card_hash_rejection_reason,
         lower(trim(cast(card_brand as varchar))) as card_brand,
         cast(status as varchar) as status,
-        cast(amount as double) as amount,
-        cast(processed_at as timestamp) as processed_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.raw_typed_value('amount', 'double') }} as amount,
+        {{ cdp_identity.to_utc_timestamp('processed_at') }} as processed_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 
@@ -29,7 +31,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
+    select * exclude (row_hash) from renamed
     qualify {{ cdp_identity.latest_version_row_number('payment_id', ['loaded_at', 'processed_at']) }} = 1
 
 )

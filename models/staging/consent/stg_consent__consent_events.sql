@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('consent', 'consent_event') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -19,8 +20,9 @@ renamed as (
         cast(channel as varchar) as channel,
         cast(status as varchar) as status,
         cast(captured_via as varchar) as captured_via,
-        cast(captured_at as timestamp) as captured_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.to_utc_timestamp('captured_at') }} as captured_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 

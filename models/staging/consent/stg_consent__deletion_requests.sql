@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('consent', 'deletion_request') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -25,8 +26,9 @@ renamed as (
         ) }} as source_record_id,
         {{ cdp_identity.regexp_replace_all('cast(email as varchar)', '[[:space:][:cntrl:]]') }} as raw_email,
         cast(status as varchar) as status,
-        cast(requested_at as timestamp) as requested_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.to_utc_timestamp('requested_at') }} as requested_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('content', 'destination') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -16,7 +17,8 @@ renamed as (
         cast(destination_name as varchar) as destination_name,
         {{ cdp_identity.normalize_country('country') }} as country_code,
         cast(discipline as varchar) as discipline,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 
@@ -24,7 +26,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
+    select * exclude (row_hash) from renamed
     qualify {{ cdp_identity.latest_version_row_number('destination_code', ['loaded_at']) }} = 1
 
 )

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('data_lake', 'historical_event') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -17,9 +18,10 @@ renamed as (
         cast(email as varchar) as raw_email,
         cast(event_type as varchar) as event_type,
         cast(channel as varchar) as channel,
-        cast(amount as double) as amount,
-        cast(event_at as timestamp) as event_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.raw_typed_value('amount', 'double') }} as amount,
+        {{ cdp_identity.to_utc_timestamp('event_at') }} as event_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 

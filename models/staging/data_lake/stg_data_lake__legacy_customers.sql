@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('data_lake', 'legacy_customer') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -21,9 +22,10 @@ renamed as (
         cast(city as varchar) as raw_city,
         {{ cdp_identity.normalize_country('country') }} as country_code,
         cast(legacy_system as varchar) as legacy_system,
-        cast(birth_date as date) as raw_date_of_birth,
-        cast(created_at as timestamp) as created_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.raw_typed_value('birth_date', 'date') }} as raw_date_of_birth,
+        {{ cdp_identity.to_utc_timestamp('created_at') }} as created_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('lms', 'enrollment') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -16,8 +17,9 @@ renamed as (
         {{ cdp_identity.normalize_id('learner_id', reject_junk=false) }} as learner_id,
         {{ cdp_identity.normalize_id('course_code', reject_junk=false) }} as course_code,
         cast(status as varchar) as status,
-        cast(enrolled_at as timestamp) as enrolled_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.to_utc_timestamp('enrolled_at') }} as enrolled_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 
@@ -25,7 +27,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
+    select * exclude (row_hash) from renamed
     qualify {{ cdp_identity.latest_version_row_number('enrollment_id', ['loaded_at']) }} = 1
 
 )

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('lms', 'learner') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -18,10 +19,11 @@ renamed as (
         cast(email as varchar) as raw_email,
         {{ cdp_identity.normalize_country('country') }} as country_code,
         lower(trim(cast(preferred_language as varchar))) as preferred_language,
-        cast(date_of_birth as date) as raw_date_of_birth,
-        cast(created_at as timestamp) as created_at,
-        cast(updated_at as timestamp) as updated_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.raw_typed_value('date_of_birth', 'date') }} as raw_date_of_birth,
+        {{ cdp_identity.to_utc_timestamp('created_at') }} as created_at,
+        {{ cdp_identity.to_utc_timestamp('updated_at') }} as updated_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 

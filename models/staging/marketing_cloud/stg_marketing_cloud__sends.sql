@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('marketing_cloud', 'send') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -18,8 +19,9 @@ renamed as (
         cast(email_address as varchar) as raw_email,
         cast(journey_name as varchar) as journey_name,
         cast(email_name as varchar) as email_name,
-        cast(event_date as timestamp) as sent_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.to_utc_timestamp('event_date') }} as sent_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('marketing_cloud', 'subscriber') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -17,9 +18,10 @@ renamed as (
         cast(first_name as varchar) as raw_first_name,
         cast(last_name as varchar) as raw_last_name,
         cast(status as varchar) as status,
-        cast(date_joined as timestamp) as joined_at,
-        cast(date_unsubscribed as timestamp) as unsubscribed_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.to_utc_timestamp('date_joined') }} as joined_at,
+        {{ cdp_identity.to_utc_timestamp('date_unsubscribed') }} as unsubscribed_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 

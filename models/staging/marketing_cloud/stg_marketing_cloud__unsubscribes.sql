@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('marketing_cloud', 'unsubscribe') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -16,8 +17,9 @@ renamed as (
         {{ cdp_identity.normalize_id('send_id', reject_junk=false) }} as send_id,
         {{ cdp_identity.normalize_id('subscriber_key', reject_junk=false) }} as subscriber_key,
         cast(reason as varchar) as unsubscribe_reason,
-        cast(event_date as timestamp) as unsubscribed_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.to_utc_timestamp('event_date') }} as unsubscribed_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 
@@ -25,7 +27,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
+    select * exclude (row_hash) from renamed
     qualify {{ cdp_identity.latest_version_row_number('event_id', ['loaded_at']) }} = 1
 
 )

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('mobile_app', 'app_event') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -17,8 +18,9 @@ renamed as (
         {{ cdp_identity.normalize_id('app_login', lowercase=true) }} as app_login,
         cast(event_name as varchar) as event_name,
         cast(screen_name as varchar) as screen_name,
-        cast(event_at as timestamp) as event_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.to_utc_timestamp('event_at') }} as event_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 
@@ -26,7 +28,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
+    select * exclude (row_hash) from renamed
     qualify {{ cdp_identity.latest_version_row_number('event_id', ['loaded_at']) }} = 1
 
 )

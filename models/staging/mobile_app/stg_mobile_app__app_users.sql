@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('mobile_app', 'app_user') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -17,9 +18,10 @@ renamed as (
         cast(first_name as varchar) as raw_first_name,
         cast(last_name as varchar) as raw_last_name,
         cast(email as varchar) as raw_email,
-        cast(created_at as timestamp) as created_at,
-        cast(last_login_at as timestamp) as last_login_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.to_utc_timestamp('created_at') }} as created_at,
+        {{ cdp_identity.to_utc_timestamp('last_login_at') }} as last_login_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('mobile_app', 'device') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -16,9 +17,10 @@ renamed as (
         lower(trim(cast(platform as varchar))) as platform,
         cast(os_version as varchar) as os_version,
         cast(app_version as varchar) as app_version,
-        cast(first_seen_at as timestamp) as first_seen_at,
-        cast(last_seen_at as timestamp) as last_seen_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.to_utc_timestamp('first_seen_at') }} as first_seen_at,
+        {{ cdp_identity.to_utc_timestamp('last_seen_at') }} as last_seen_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 
@@ -26,7 +28,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
+    select * exclude (row_hash) from renamed
     qualify {{ cdp_identity.latest_version_row_number('device_id', ['loaded_at', 'last_seen_at']) }} = 1
 
 )

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('salesforce', 'contact') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -26,12 +27,13 @@ renamed as (
         cast(mailing_city as varchar) as raw_city,
         {{ cdp_identity.normalize_country('mailing_country') }} as country_code,
         cast(lead_source as varchar) as lead_source,
-        cast(has_opted_out_of_email as boolean) as has_opted_out_of_email,
-        cast(is_deleted as boolean) as is_deleted,
-        cast(birthdate as date) as raw_date_of_birth,
-        cast(created_date as timestamp) as created_at,
-        cast(last_modified_date as timestamp) as updated_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.raw_typed_value('has_opted_out_of_email', 'boolean') }} as has_opted_out_of_email,
+        {{ cdp_identity.raw_typed_value('is_deleted', 'boolean') }} as is_deleted,
+        {{ cdp_identity.raw_typed_value('birthdate', 'date') }} as raw_date_of_birth,
+        {{ cdp_identity.to_utc_timestamp('created_date') }} as created_at,
+        {{ cdp_identity.to_utc_timestamp('last_modified_date') }} as updated_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('salesforce', 'opportunity') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -18,13 +19,14 @@ renamed as (
         cast(name as varchar) as opportunity_name,
         cast(stage_name as varchar) as stage_name,
         cast(type as varchar) as opportunity_type,
-        cast(amount as double) as amount,
-        cast(is_won as boolean) as is_won,
-        cast(is_closed as boolean) as is_closed,
-        cast(close_date as date) as close_date,
-        cast(created_date as timestamp) as created_at,
-        cast(last_modified_date as timestamp) as updated_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.raw_typed_value('amount', 'double') }} as amount,
+        {{ cdp_identity.raw_typed_value('is_won', 'boolean') }} as is_won,
+        {{ cdp_identity.raw_typed_value('is_closed', 'boolean') }} as is_closed,
+        {{ cdp_identity.raw_typed_value('close_date', 'date') }} as close_date,
+        {{ cdp_identity.to_utc_timestamp('created_date') }} as created_at,
+        {{ cdp_identity.to_utc_timestamp('last_modified_date') }} as updated_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 
@@ -32,7 +34,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
+    select * exclude (row_hash) from renamed
     qualify {{ cdp_identity.latest_version_row_number('opportunity_id', ['loaded_at', 'updated_at']) }} = 1
 
 )

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('salesforce', 'task') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -17,10 +18,11 @@ renamed as (
         cast(subject as varchar) as subject,
         cast(type as varchar) as task_type,
         cast(status as varchar) as status,
-        cast(activity_date as date) as activity_date,
-        cast(created_date as timestamp) as created_at,
-        cast(last_modified_date as timestamp) as updated_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.raw_typed_value('activity_date', 'date') }} as activity_date,
+        {{ cdp_identity.to_utc_timestamp('created_date') }} as created_at,
+        {{ cdp_identity.to_utc_timestamp('last_modified_date') }} as updated_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 
@@ -28,7 +30,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
+    select * exclude (row_hash) from renamed
     qualify {{ cdp_identity.latest_version_row_number('task_id', ['loaded_at', 'updated_at']) }} = 1
 
 )

@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('travel', 'booking') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -22,14 +23,15 @@ renamed as (
         cast(phone as varchar) as raw_phone,
         upper(trim(cast(currency as varchar))) as currency,
         cast(status as varchar) as status,
-        cast(travellers as integer) as traveller_count,
-        cast(total_amount as double) as total_amount,
-        cast(date_of_birth as date) as raw_date_of_birth,
-        cast(departure_date as date) as departure_date,
-        cast(return_date as date) as return_date,
-        cast(booked_at as timestamp) as booked_at,
-        cast(updated_at as timestamp) as updated_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.raw_typed_value('travellers', 'integer') }} as traveller_count,
+        {{ cdp_identity.raw_typed_value('total_amount', 'double') }} as total_amount,
+        {{ cdp_identity.raw_typed_value('date_of_birth', 'date') }} as raw_date_of_birth,
+        {{ cdp_identity.raw_typed_value('departure_date', 'date') }} as departure_date,
+        {{ cdp_identity.raw_typed_value('return_date', 'date') }} as return_date,
+        {{ cdp_identity.to_utc_timestamp('booked_at') }} as booked_at,
+        {{ cdp_identity.to_utc_timestamp('updated_at') }} as updated_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 

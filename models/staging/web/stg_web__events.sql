@@ -6,6 +6,7 @@ source as (
 
     select * from {{ source('web', 'event') }}
     where {{ cdp_identity.loaded_since_last_run() }}
+        and {{ cdp_identity.raw_row_is_typed() }}
 
 ),
 
@@ -19,8 +20,9 @@ renamed as (
         cast(page_path as varchar) as page_path,
         cast(referrer as varchar) as referrer,
         cast(user_agent as varchar) as user_agent,
-        cast(event_at as timestamp) as event_at,
-        cast(_loaded_at as timestamp) as loaded_at
+        {{ cdp_identity.to_utc_timestamp('event_at') }} as event_at,
+        {{ cdp_identity.to_utc_timestamp('_loaded_at') }} as loaded_at,
+        {{ cdp_identity.raw_row_hash() }} as row_hash
 
     from source
 
