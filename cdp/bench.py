@@ -43,8 +43,8 @@ RECORDS_PER_PERSON = 4.26
 STAGES = [
     ("staging", "models/staging/"),
     ("identity: records, identifiers, exact edges", "models/intermediate/identity/"),
-    ("identity: Splink matching", "python_models/identity/int_identity_edges__probabilistic"),
-    ("identity: graph and stable IDs", "python_models/identity/"),
+    ("identity: Splink matching", "python_models/intermediate/identity/int_identity_edges__probabilistic"),
+    ("identity: graph and stable IDs", "python_models/intermediate/identity/"),
     ("privacy", "models/intermediate/privacy/"),
     ("profiles and insights", "models/intermediate/profiles/"),
     ("profiles and insights", "models/intermediate/insights/"),

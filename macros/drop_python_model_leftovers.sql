@@ -3,7 +3,8 @@
     model into `<model>__dbt_tmp<timestamp>`, a regular table in the database's default schema (`main`, where the
     marts are), and does not drop it: a SQL model's is a temporary table. Left alone, every incremental run would
     add one such table per Python model. This drops them by their prefix, this run's included (merged by then), and
-    renders no SQL of its own. Other adapters clean up after themselves: nothing to do.
+    renders no SQL of its own; after a SQL model (the hook is set on the identity folder) it does nothing.
+    Other adapters clean up after themselves: nothing to do.
 -#}
 {% macro drop_python_model_leftovers() -%}
     {{ return(adapter.dispatch('drop_python_model_leftovers', 'cdp_identity')()) }}
@@ -13,7 +14,7 @@
 {%- endmacro %}
 
 {% macro duckdb__drop_python_model_leftovers() -%}
-    {%- if execute -%}
+    {%- if execute and model.language == 'python' -%}
         {%- set found = run_query(
             "select schema_name, table_name from duckdb_tables() where database_name = '" ~ this.database
             ~ "' and starts_with(table_name, '" ~ this.identifier ~ "__dbt_tmp')"

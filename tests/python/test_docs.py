@@ -868,3 +868,20 @@ def test_metrics_by_dimension_equal_the_marts(docs_target: Path, warehouse: Any)
     )
     assert len(expected) >= 3
     assert {tier: score for (tier,), score in by_tier.items()} == pytest.approx(expected)
+
+
+def test_every_model_is_selected_by_its_layer_folder(docs_target: Path) -> None:
+    """A model's folder path names its layer and area, Python models included (python_models/ mirrors models/),
+    so `dbt ls --select intermediate.identity` takes every model of the identity step."""
+    manifest = _artifact(docs_target, "manifest.json")
+    models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+    python = [node for node in models if node["language"] == "python"]
+    assert len(python) >= 5
+    misplaced = []
+    for node in models:
+        folders = Path(node["original_file_path"]).parts[1:-1]
+        if tuple(node["fqn"][1:-1]) != folders or folders[0] not in {"staging", "intermediate", "marts"}:
+            misplaced.append(f"{node['original_file_path']}: fqn {'.'.join(node['fqn'])}")
+    assert misplaced == [], "models outside the layer tree:\n" + "\n".join(misplaced)
+    identity = {node["name"] for node in models if node["fqn"][1:3] == ["intermediate", "identity"]}
+    assert {node["name"] for node in python} <= identity
