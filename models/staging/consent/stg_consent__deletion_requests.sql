@@ -15,15 +15,10 @@ renamed as (
     select
         {{ cdp_identity.normalize_id('request_id', reject_junk=false) }} as deletion_request_id,
         -- A request is typed by a person: the system name is matched lowercased, and whitespace or control
-        -- characters around a record ID (anywhere in an email) do not stop it from matching.
-        nullif(
-            lower({{ cdp_identity.regexp_replace_all('cast(source_system as varchar)', '[[:space:][:cntrl:]]') }}),
-            ''
-        ) as source_system,
-        {{ cdp_identity.normalize_id(
-            cdp_identity.regexp_replace_all('cast(source_record_id as varchar)',
-                                            '^[[:space:][:cntrl:]]+|[[:space:][:cntrl:]]+$')
-        ) }} as source_record_id,
+        -- characters around it and the record ID (the normalizers strip them) or anywhere in the email (removed
+        -- here: a deletion request errs on the side of matching) do not stop it from matching.
+        {{ cdp_identity.normalize_id('source_system', lowercase=true, reject_junk=false) }} as source_system,
+        {{ cdp_identity.normalize_id('source_record_id') }} as source_record_id,
         {{ cdp_identity.regexp_replace_all('cast(email as varchar)', '[[:space:][:cntrl:]]') }} as raw_email,
         cast(status as varchar) as status,
         {{ cdp_identity.to_utc_timestamp('requested_at') }} as requested_at,
