@@ -44,7 +44,7 @@
         {%- do exceptions.raise_compiler_error("select_identity_columns: not in the common identifier schema: " ~ unknown | join(', ')) -%}
     {%- endif -%}
     select
-        {{ dbt.concat(["'" ~ source_system ~ ":'", record_id]) }} as identity_record_id,
+        {{ identity_record_id(source_system, record_id) }} as identity_record_id,
         cast('{{ source_system }}' as varchar) as source_system,
         cast('{{ record_type }}' as varchar) as record_type,
         cast({{ record_id }} as varchar) as source_record_id,

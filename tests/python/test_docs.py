@@ -53,10 +53,12 @@ def _blank(text: str | None) -> bool:
     return not (text or "").strip()
 
 
-def _column_problems(label: str, declared: dict[str, Any], relation_columns: list[str]) -> list[str]:
-    """Columns of a relation that the YAML does not declare or describe, and declared columns it lacks."""
+def _column_problems(label: str, declared: dict[str, Any], relation_columns: list[str],
+                     borrowed: dict[str, Any] | None = None) -> list[str]:
+    """Columns of a relation that the YAML does not declare or describe, and declared columns it lacks (`borrowed`:
+    descriptions of another model's YAML that may describe this relation's columns too)."""
     problems = []
-    yaml_columns = {name.lower(): column for name, column in declared.items()}
+    yaml_columns = {name.lower(): column for name, column in {**(borrowed or {}), **declared}.items()}
     actual = {name.lower() for name in relation_columns}
     for name in sorted(actual):
         column = yaml_columns.get(name)
@@ -64,7 +66,7 @@ def _column_problems(label: str, declared: dict[str, Any], relation_columns: lis
             problems.append(f"{label}: column {name} is in the relation but not declared in the YAML")
         elif _blank(column.get("description")):
             problems.append(f"{label}: column {name} has no description")
-    for name in sorted(set(yaml_columns) - actual):
+    for name in sorted({name.lower() for name in declared} - actual):
         problems.append(f"{label}: column {name} is declared in the YAML but not in the relation")
     return problems
 
@@ -81,7 +83,18 @@ def documentation_problems(manifest: dict[str, Any], catalog: dict[str, Any], pr
         if relation is None:
             problems.append(f"{unique_id}: not in the catalog (not built?)")
             continue
-        problems += _column_problems(unique_id, node.get("columns", {}), list(relation["columns"]))
+        # An intermediate model that a thin mart publishes column for column may leave its column descriptions to
+        # that mart (`meta.columns_documented_on`), which must then describe every one of them.
+        borrowed: dict[str, Any] = {}
+        published_as = (node.get("config", {}).get("meta") or {}).get("columns_documented_on")
+        if published_as:
+            mart = next((other for other in manifest["nodes"].values()
+                         if other["resource_type"] == "model" and other.get("name") == published_as), None)
+            if mart is None:
+                problems.append(f"{unique_id}: columns_documented_on names no model: {published_as}")
+            else:
+                borrowed = mart.get("columns", {})
+        problems += _column_problems(unique_id, node.get("columns", {}), list(relation["columns"]), borrowed)
     for unique_id, source in sorted(manifest["sources"].items()):
         if source["package_name"] != project:
             continue
@@ -368,6 +381,7 @@ def test_documentation_problems_finds_every_kind_of_gap() -> None:
         "nodes": {
             "model.p.described": {
                 "package_name": "p",
+                "name": "described",
                 "resource_type": "model",
                 "description": "A mart.",
                 "columns": {"id": {"description": "Key."}, "gone": {"description": "Stale."}},
@@ -377,6 +391,20 @@ def test_documentation_problems_finds_every_kind_of_gap() -> None:
                 "resource_type": "model",
                 "description": " ",
                 "columns": {"id": {"description": ""}},
+            },
+            "model.p.int_published": {
+                "package_name": "p",
+                "resource_type": "model",
+                "description": "What the mart publishes.",
+                "config": {"meta": {"columns_documented_on": "described"}},
+                "columns": {},
+            },
+            "model.p.int_orphan": {
+                "package_name": "p",
+                "resource_type": "model",
+                "description": "Points at nothing.",
+                "config": {"meta": {"columns_documented_on": "missing"}},
+                "columns": {},
             },
             "seed.p.unbuilt": {"package_name": "p", "resource_type": "seed", "description": "A seed.", "columns": {}},
             "test.p.ignored": {"package_name": "p", "resource_type": "test", "description": "", "columns": {}},
@@ -393,7 +421,9 @@ def test_documentation_problems_finds_every_kind_of_gap() -> None:
         "exposures": {"exposure.p.dashboard": {"package_name": "p", "description": ""}},
     }
     catalog = {
-        "nodes": {"model.p.described": {"columns": {"ID": {}, "extra": {}}}, "model.p.bare": {"columns": {"id": {}}}},
+        "nodes": {"model.p.described": {"columns": {"ID": {}, "extra": {}}}, "model.p.bare": {"columns": {"id": {}}},
+                  "model.p.int_published": {"columns": {"id": {}, "unpublished": {}}},
+                  "model.p.int_orphan": {"columns": {"id": {}}}},
         "sources": {"source.p.crm.contacts": {"columns": {"id": {}, "email": {}}}},
     }
     assert documentation_problems(manifest, catalog, "p") == [
@@ -401,6 +431,9 @@ def test_documentation_problems_finds_every_kind_of_gap() -> None:
         "model.p.bare: column id has no description",
         "model.p.described: column extra is in the relation but not declared in the YAML",
         "model.p.described: column gone is declared in the YAML but not in the relation",
+        "model.p.int_orphan: columns_documented_on names no model: missing",
+        "model.p.int_orphan: column id is in the relation but not declared in the YAML",
+        "model.p.int_published: column unpublished is in the relation but not declared in the YAML",
         "seed.p.unbuilt: not in the catalog (not built?)",
         "source.p.crm.contacts: source crm has no description",
         "source.p.crm.contacts: column email is in the relation but not declared in the YAML",
@@ -885,3 +918,53 @@ def test_every_model_is_selected_by_its_layer_folder(docs_target: Path) -> None:
     assert misplaced == [], "models outside the layer tree:\n" + "\n".join(misplaced)
     identity = {node["name"] for node in models if node["fqn"][1:3] == ["intermediate", "identity"]}
     assert {node["name"] for node in python} <= identity
+
+
+def _layer(node: dict[str, Any]) -> str:
+    return node["fqn"][1] if len(node["fqn"]) > 2 else ""
+
+
+def layer_violations(manifest: dict[str, Any]) -> list[str]:
+    """Edges against the direction of the layers: staging reads sources, seeds and staging; intermediate reads no
+    mart; a mart reads another mart only where its YAML says so (`config.meta.reads_marts`: {mart: why})."""
+    nodes = manifest["nodes"]
+    problems = []
+    for node in sorted(nodes.values(), key=lambda n: n["unique_id"]):
+        if node["resource_type"] != "model":
+            continue
+        layer = _layer(node)
+        declared = (node.get("config", {}).get("meta") or {}).get("reads_marts") or {}
+        for parent_id in node["depends_on"]["nodes"]:
+            parent = nodes.get(parent_id)
+            if parent is None or parent["resource_type"] != "model":
+                continue
+            parent_layer = _layer(parent)
+            wrong = (
+                (layer == "staging" and parent_layer != "staging")
+                or (layer == "intermediate" and parent_layer == "marts")
+                or (layer == "marts" and parent_layer == "marts" and parent["name"] not in declared)
+            )
+            if wrong:
+                problems.append(f"{node['name']} ({layer}) reads {parent['name']} ({parent_layer})")
+    return problems
+
+
+def test_layer_violations_finds_backward_edges() -> None:
+    def model(name: str, layer: str, parents: list[str], meta: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"unique_id": f"model.p.{name}", "name": name, "resource_type": "model", "fqn": ["p", layer, name],
+                "depends_on": {"nodes": [f"model.p.{parent}" for parent in parents]}, "config": {"meta": meta or {}}}
+    nodes = [model("stg_a", "staging", []), model("int_b", "intermediate", ["stg_a", "mart_c"]),
+             model("mart_c", "marts", ["int_b"]), model("mart_d", "marts", ["mart_c", "int_b"]),
+             model("mart_e", "marts", ["mart_c"], {"reads_marts": {"mart_c": "why"}}),
+             model("stg_f", "staging", ["int_b"])]
+    manifest = {"nodes": {node["unique_id"]: node for node in nodes}}
+    assert layer_violations(manifest) == [
+        "int_b (intermediate) reads mart_c (marts)",
+        "mart_d (marts) reads mart_c (marts)",
+        "stg_f (staging) reads int_b (intermediate)",
+    ]
+
+
+def test_layers_run_one_way(docs_target: Path) -> None:
+    """No intermediate model reads a mart; a mart reads a mart only where its folder's YAML says why."""
+    assert layer_violations(_artifact(docs_target, "manifest.json")) == []

@@ -29,8 +29,8 @@ MODELS = ["build", "--select", "+unified_links", "+identity_edges", "+unified_id
           "+export_marketing_cloud_audience", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 # The models the second build rewrites only in part: by identifier group, and by graph component
 # (macros/identity/graph_incremental.sql).
-PARTLY_REWRITTEN = ["intermediate.int_identity_edges__deterministic", "main.unified_links", "main.identity_edges",
-                    "intermediate.int_profile_records__linked",
+PARTLY_REWRITTEN = ["intermediate.int_identity_edges__deterministic", "intermediate.int_identity_records__linked",
+                    "main.identity_edges",
                     "intermediate.int_profile_records__aggregated_by_individual",
                     "intermediate.int_profile_attributes__survived"]
 BRIDGE_ID = "003BRIDGE000000001"
@@ -237,7 +237,7 @@ def test_partly_rewritten_models_carry_the_current_ids(world: dict) -> None:
     with duckdb.connect(str(world["two_step"]), read_only=True) as con:
         current = "select identity_record_id, unified_individual_id from intermediate.int_identity_unified_ids " \
                   "where is_current"
-        for table in ("main.unified_links", "intermediate.int_profile_records__linked"):
+        for table in ("main.unified_links", "intermediate.int_identity_records__linked"):
             assert con.execute(f"select count(*) from (({current}) except "
                                f"(select identity_record_id, unified_individual_id from {table}))").fetchone()[0] == 0
             assert con.execute(f"select count(*) from ((select identity_record_id, unified_individual_id "

@@ -16,8 +16,14 @@ keyed as (
     select
         overrides.override_id,
         lower(trim(overrides.action)) as override_action,
-        overrides.left_source_system || ':' || overrides.left_source_record_id as left_record_id,
-        overrides.right_source_system || ':' || overrides.right_source_record_id as right_record_id,
+        {{ identity_record_id(
+            'overrides.left_source_system', 'overrides.left_source_record_id', system_is_column=true
+        ) }}
+            as left_record_id,
+        {{ identity_record_id(
+            'overrides.right_source_system', 'overrides.right_source_record_id', system_is_column=true
+        ) }}
+            as right_record_id,
         overrides.decided_by,
         overrides.reason,
         overrides.decided_at

@@ -7,7 +7,7 @@ with active_individuals as (
 ),
 
 profiles as (
-    select * from {{ ref('unified_profiles') }}
+    select * from {{ ref('int_unified_profiles__joined') }}
 ),
 
 consent as (

@@ -11,7 +11,7 @@ with sends as (
 ),
 
 links as (
-    select * from {{ ref('unified_links') }}
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 active_individuals as (

@@ -14,7 +14,7 @@ enrollments as (
 ),
 
 links as (
-    select * from {{ ref('unified_links') }}
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 active_individuals as (

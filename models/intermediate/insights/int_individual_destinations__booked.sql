@@ -6,7 +6,7 @@ with bookings as (
 ),
 
 links as (
-    select * from {{ ref('unified_links') }}
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 active_individuals as (

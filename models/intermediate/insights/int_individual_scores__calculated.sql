@@ -11,7 +11,7 @@
 {%- set tiers = var('club_tier_order') %}
 
 with profiles as (
-    select * from {{ ref('unified_profiles') }}
+    select * from {{ ref('int_unified_profiles__joined') }}
 ),
 
 active_individuals as (

@@ -5,7 +5,7 @@
 -- next destination: the destination of that discipline with the smallest code the person has not booked.
 
 with profiles as (
-    select * from {{ ref('unified_profiles') }}
+    select * from {{ ref('int_unified_profiles__joined') }}
 ),
 
 progressions as (

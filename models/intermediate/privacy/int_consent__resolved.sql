@@ -21,7 +21,7 @@ contacts as (
 ),
 
 links as (
-    select * from {{ ref('unified_links') }}
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 email_identifiers as (

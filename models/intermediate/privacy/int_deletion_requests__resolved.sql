@@ -8,7 +8,7 @@ with deletion_requests as (
 ),
 
 links as (
-    select * from {{ ref('unified_links') }}
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 email_identifiers as (

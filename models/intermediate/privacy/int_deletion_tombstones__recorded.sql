@@ -23,7 +23,7 @@ with deletion_requests as (
 ),
 
 links as (
-    select * from {{ ref('unified_links') }}
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 identifiers as (
@@ -54,7 +54,7 @@ named_keys as (
         cast(null as varchar) as unified_individual_id,
         'named' as tombstone_source,
         'record' as key_type,
-        source_system || ':' || source_record_id as key_value
+        {{ identity_record_id('source_system', 'source_record_id', system_is_column=true) }} as key_value
     from deletion_requests
     where source_system is not null
         and source_record_id is not null

@@ -4,7 +4,7 @@
 -- built from this list.
 
 with links as (
-    select * from {{ ref('unified_links') }}
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 suppressed as (

@@ -5,7 +5,7 @@
 -- One row per individual, with the earliest request that suppresses them and how.
 
 with links as (
-    select * from {{ ref('unified_links') }}
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 identifiers as (

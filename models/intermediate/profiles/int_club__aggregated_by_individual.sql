@@ -6,22 +6,22 @@ with club_members as (
     where joined_date is null or joined_date <= {{ as_of_date() }}
 ),
 
-unified_links as (
-    select * from {{ ref('unified_links') }}
+linked_records as (
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 memberships as (
     select
-        unified_links.unified_individual_id,
+        linked_records.unified_individual_id,
         club_members.member_id,
         club_members.tier,
         club_members.status,
         club_members.joined_date,
         club_members.renewal_date,
         club_members.updated_at,
-        count(*) over (partition by unified_links.unified_individual_id) as club_membership_count,
+        count(*) over (partition by linked_records.unified_individual_id) as club_membership_count,
         row_number() over (
-            partition by unified_links.unified_individual_id
+            partition by linked_records.unified_individual_id
             order by
                 case club_members.status when 'active' then 1 when 'lapsed' then 2 else 3 end asc,
                 club_members.renewal_date desc nulls last,
@@ -29,8 +29,8 @@ memberships as (
                 club_members.member_id asc
         ) as membership_rank
     from club_members
-    inner join unified_links
-        on {{ dbt.concat(["'club:'", 'club_members.member_id']) }} = unified_links.identity_record_id
+    inner join linked_records
+        on {{ identity_record_id('club', 'club_members.member_id') }} = linked_records.identity_record_id
 ),
 
 final as (

@@ -11,8 +11,8 @@ payments as (
     select * from {{ ref('stg_commerce__payments') }}
 ),
 
-unified_links as (
-    select * from {{ ref('unified_links') }}
+linked_records as (
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 lake_events as (
@@ -32,13 +32,13 @@ order_refunds as (
 
 store_purchases as (
     select
-        unified_links.unified_individual_id,
+        linked_records.unified_individual_id,
         'commerce' as purchase_source,
         orders.total_price + coalesce(order_refunds.refunded_amount, 0) as purchase_amount,
         orders.created_at as purchased_at
     from orders
-    inner join unified_links
-        on {{ dbt.concat(["'commerce:'", 'orders.customer_id']) }} = unified_links.identity_record_id
+    inner join linked_records
+        on {{ identity_record_id('commerce', 'orders.customer_id') }} = linked_records.identity_record_id
     left outer join order_refunds
         on orders.order_id = order_refunds.order_id
     where orders.financial_status in ('paid', 'partially_refunded')

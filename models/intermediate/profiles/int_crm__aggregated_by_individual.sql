@@ -11,15 +11,15 @@ opportunities as (
     where created_at < {{ as_of_at() }}
 ),
 
-unified_links as (
-    select * from {{ ref('unified_links') }}
+linked_records as (
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 contact_links as (
     select
         source_record_id as contact_id,
         unified_individual_id
-    from unified_links
+    from linked_records
     where source_system = 'salesforce'
 ),
 

@@ -7,12 +7,8 @@ with historical_events as (
     where event_at < {{ as_of_at() }}
 ),
 
-unified_links as (
-    select * from {{ ref('unified_links') }}
-),
-
 linked_records as (
-    select * from {{ ref('int_profile_records__linked') }}
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 email_owners as (
@@ -40,8 +36,8 @@ final as (
         historical_events.amount,
         historical_events.event_at
     from historical_events
-    left outer join unified_links as legacy_customer_links
-        on {{ dbt.concat(["'data_lake:'", 'historical_events.legacy_customer_id']) }}
+    left outer join linked_records as legacy_customer_links
+        on {{ identity_record_id('data_lake', 'historical_events.legacy_customer_id') }}
             = legacy_customer_links.identity_record_id
     left outer join email_owners
         on historical_events.email = email_owners.email

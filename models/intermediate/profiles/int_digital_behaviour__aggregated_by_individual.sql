@@ -13,31 +13,31 @@ app_events as (
     where event_at < {{ as_of_at() }}
 ),
 
-unified_links as (
-    select * from {{ ref('unified_links') }}
+linked_records as (
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 digital_events as (
     select
-        unified_links.unified_individual_id,
+        linked_records.unified_individual_id,
         'web' as channel,
         web_events.user_login is null as is_anonymous,
         web_events.event_at
     from web_events
-    inner join unified_links
-        on web_events.anonymous_id = unified_links.source_record_id
-            and unified_links.source_system = 'web'
+    inner join linked_records
+        on web_events.anonymous_id = linked_records.source_record_id
+            and linked_records.source_system = 'web'
     union all
     select
-        unified_links.unified_individual_id,
+        linked_records.unified_individual_id,
         'app' as channel,
         app_events.app_login is null as is_anonymous,
         app_events.event_at
     from app_events
-    inner join unified_links
-        on app_events.device_id = unified_links.source_record_id
-            and unified_links.source_system = 'mobile_app'
-            and unified_links.record_type = 'device'
+    inner join linked_records
+        on app_events.device_id = linked_records.source_record_id
+            and linked_records.source_system = 'mobile_app'
+            and linked_records.record_type = 'device'
 ),
 
 final as (

@@ -17,15 +17,15 @@ clicks as (
     where clicked_at < {{ as_of_at() }}
 ),
 
-unified_links as (
-    select * from {{ ref('unified_links') }}
+linked_records as (
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 subscriber_links as (
     select
         source_record_id as subscriber_key,
         unified_individual_id
-    from unified_links
+    from linked_records
     where source_system = 'marketing_cloud'
 ),
 

@@ -16,25 +16,25 @@ enrollments as (
     where enrolled_at < {{ as_of_at() }}
 ),
 
-unified_links as (
-    select * from {{ ref('unified_links') }}
+linked_records as (
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 person_certifications as (
     select
-        unified_links.unified_individual_id,
+        linked_records.unified_individual_id,
         certifications.certification_id,
         certifications.course_code,
         certifications.discipline,
         certifications.certification_level,
         certifications.issued_at,
         row_number() over (
-            partition by unified_links.unified_individual_id
+            partition by linked_records.unified_individual_id
             order by certifications.issued_at desc, certifications.certification_id asc
         ) as recency_rank
     from certifications
-    inner join unified_links
-        on {{ dbt.concat(["'lms:'", 'certifications.learner_id']) }} = unified_links.identity_record_id
+    inner join linked_records
+        on {{ identity_record_id('lms', 'certifications.learner_id') }} = linked_records.identity_record_id
 ),
 
 certification_summary as (
@@ -58,11 +58,11 @@ certification_summary as (
 
 completed_courses as (
     select distinct
-        unified_links.unified_individual_id,
+        linked_records.unified_individual_id,
         course_completions.course_code
     from course_completions
-    inner join unified_links
-        on {{ dbt.concat(["'lms:'", 'course_completions.learner_id']) }} = unified_links.identity_record_id
+    inner join linked_records
+        on {{ identity_record_id('lms', 'course_completions.learner_id') }} = linked_records.identity_record_id
 ),
 
 completion_summary as (
@@ -76,13 +76,13 @@ completion_summary as (
 
 enrollment_summary as (
     select
-        unified_links.unified_individual_id,
+        linked_records.unified_individual_id,
         count(*) as enrollment_count,
         max(enrollments.enrolled_at) as last_enrolled_at
     from enrollments
-    inner join unified_links
-        on {{ dbt.concat(["'lms:'", 'enrollments.learner_id']) }} = unified_links.identity_record_id
-    group by unified_links.unified_individual_id
+    inner join linked_records
+        on {{ identity_record_id('lms', 'enrollments.learner_id') }} = linked_records.identity_record_id
+    group by linked_records.unified_individual_id
 ),
 
 learners as (

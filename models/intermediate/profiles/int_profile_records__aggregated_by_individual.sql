@@ -12,7 +12,7 @@
 }}
 
 with linked_records as (
-    select * from {{ ref('int_profile_records__linked') }}
+    select * from {{ ref('int_identity_records__linked') }}
     {%- if is_incremental() %}
         where unified_individual_id in (
                 select rebuilt.unified_individual_id from ({{ records_to_rebuild() }}) as rebuilt

@@ -6,29 +6,29 @@ with bookings as (
     where booked_at < {{ as_of_at() }}
 ),
 
-unified_links as (
-    select * from {{ ref('unified_links') }}
+linked_records as (
+    select * from {{ ref('int_identity_records__linked') }}
 ),
 
 person_bookings as (
     select
-        unified_links.unified_individual_id,
+        linked_records.unified_individual_id,
         bookings.booking_reference,
         bookings.destination_code,
         coalesce(bookings.status = 'cancelled', false) as is_cancelled,
         bookings.departure_date,
         bookings.booked_at,
         row_number() over (
-            partition by unified_links.unified_individual_id
+            partition by linked_records.unified_individual_id
             order by
                 case when bookings.status = 'cancelled' then 1 else 0 end asc,
                 bookings.booked_at desc,
                 bookings.booking_reference asc
         ) as recency_rank
     from bookings
-    inner join unified_links
-        on bookings.booking_reference = unified_links.source_record_id
-            and unified_links.source_system = 'travel'
+    inner join linked_records
+        on bookings.booking_reference = linked_records.source_record_id
+            and linked_records.source_system = 'travel'
 ),
 
 final as (

@@ -25,7 +25,7 @@ contacts as (
 -- Joined on the record ID: a join condition on a constant (source_system = 'salesforce') made DuckDB compare every
 -- record with every contact (150 s at a million records).
 deleted_contacts as (
-    select {{ dbt.concat(["'salesforce:'", 'contact_id']) }} as identity_record_id
+    select {{ identity_record_id('salesforce', 'contact_id') }} as identity_record_id
     from contacts
     where is_deleted
 ),

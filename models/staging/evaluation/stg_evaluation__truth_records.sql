@@ -6,7 +6,7 @@ with truth as (
 
 final as (
     select
-        source_system || ':' || source_record_id as identity_record_id,
+        {{ identity_record_id('source_system', 'source_record_id', system_is_column=true) }} as identity_record_id,
         source_system,
         source_record_id,
         person_id
