@@ -84,6 +84,9 @@ class Relations(Mapping[str, Relation]):
             raise ProjectError(f"the dbt manifest {self.source} has no model {model!r}: run `dbt parse` (or "
                                f"`dbt build`) so that it describes the current project") from None
 
+    def __contains__(self, model: object) -> bool:
+        return model in self._relations
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._relations)
 
@@ -91,7 +94,7 @@ class Relations(Mapping[str, Relation]):
         return len(self._relations)
 
     def sql(self, model: str, database: str | None = None) -> str:
-        """The SQL name of `model`, e.g. `main.unified_links`."""
+        """The SQL name of `model` (schema, then identifier)."""
         return self[model].sql(database)
 
 
