@@ -317,7 +317,13 @@ def main(argv: list[str] | None = None) -> int:
     # The Snowflake connector's vendored requests warns about urllib3/chardet releases newer than it knows.
     warnings.filterwarnings("ignore", message="urllib3")
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    from cdp.project import ProjectError
+
+    try:
+        return args.func(args)
+    except ProjectError as error:  # a model missing from the manifest, a var missing or of the wrong type
+        print(error, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -117,6 +117,9 @@ def relations(project_dir: Path | None = None, manifest: Path | None = None, par
 
 
 def _dbt_parse(project_dir: Path, manifest: Path) -> None:
+    if not (project_dir / "dbt_project.yml").exists():
+        raise ProjectError(f"no dbt manifest at {manifest}, and {project_dir} is no dbt project (no dbt_project.yml): "
+                           "give the project with --project-dir")
     dbt = Path(sys.executable).with_name("dbt")
     command = str(dbt) if dbt.exists() else shutil.which("dbt")
     if command is None:

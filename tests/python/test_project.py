@@ -188,3 +188,16 @@ def test_no_private_attribute_of_splink_is_read() -> None:
                     and node.module not in allowed:
                 found.append(f"{name}:{node.lineno}: from {node.module} import ...")
     assert not found, "\n".join(found)
+
+
+def test_without_a_manifest_dbt_parse_writes_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The documented fallback: no manifest in the target path, so `dbt parse` writes it, and the project's own
+    models resolve (marts in the target schema, the layers in theirs)."""
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(ROOT))
+    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    found = relations(ROOT)
+    assert (tmp_path / "target" / "manifest.json").exists()
+    assert found.sql("int_identity_match_inputs") == "intermediate.int_identity_match_inputs"
+    assert found["stg_salesforce__contacts"].schema == "staging"
+    assert found["unified_links"].identifier == "unified_links"
