@@ -156,14 +156,17 @@ def _cmd_snowflake(args: argparse.Namespace) -> int:
             for path in stage_zips(connection, stage, build_zips(Path(args.build_dir))):
                 print(f"staged {path}")
         elif args.action == "export":
-            from cdp.project import relations
+            from cdp.project import Relation, relations
             from cdp.snowflake.load import COMPARED_MARTS, export_tables
 
             out = Path(args.out)
             models = [*args.tables, *(COMPARED_MARTS if args.compared_marts else ())]
             as_text = args.target == "emulator"  # its null timestamps arrive as 1970-01-01 (export_tables)
             project = relations(Path(args.project_dir))
-            tables = [project[model] for model in models]
+            # A model's table is where the manifest says; another table (publication_status, which the publication
+            # hook writes) is taken by its name in --schema.
+            tables = [project[name] if name in project or args.schema is None else Relation(name, args.schema, name)
+                      for name in models]
             for table, rows in export_tables(connection, database, args.schema, tables, out, as_text):
                 print(f"exported {table}: {rows:,} rows to {out}")
     finally:
@@ -273,7 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     snow.add_argument("--schema", default=None,
                       help="export: schema of the tables (default: each model's schema in the dbt manifest)")
     snow.add_argument("--out", default="target/export", help="export: folder for <table>.parquet")
-    snow.add_argument("--tables", nargs="+", default=[], help="export: model names (their tables: the manifest)")
+    snow.add_argument("--tables", nargs="+", default=[],
+                      help="export: model names (their tables: the dbt manifest), or other tables of --schema")
     snow.add_argument("--compared-marts", action="store_true",
                       help="export: also the marts the emulator test compares with DuckDB's (COMPARED_MARTS)")
     _project_dir_argument(snow)

@@ -27,7 +27,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
-from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.blocking_rule_creator import BlockingRuleCreator  # not exported publicly by Splink 5.0
 
 MODEL_PATH = Path(__file__).with_name("splink_model.json")
 # Read through the package loader, so the model is found when the package is imported from a zip file
