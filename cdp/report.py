@@ -25,8 +25,9 @@ from string import Template
 from typing import Any
 
 import duckdb
-import yaml
 
+from cdp.identity.matching import MERGE_POLICY_ADMITS_SQL
+from cdp.project import BuiltDatabase, MergePolicy, Relations, merge_policy, relations
 from cdp.report_charts import (
     BLUE,
     GREEN,
@@ -51,13 +52,8 @@ EXTERNAL_REFERENCE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Policy:
-    """The merge policy the report marks: dbt vars `match_threshold_probability` and
-    `review_band_lower_probability`."""
-
-    threshold: float = 0.45
-    review_band: float = 0.2
+# The merge policy the report marks: dbt vars `match_threshold_probability` and `review_band_lower_probability`.
+Policy = MergePolicy
 
 
 @dataclass(frozen=True)
@@ -81,16 +77,9 @@ class Report:
 # ---------------------------------------------------------------- configuration
 
 
-def read_policy(project_dir: Path) -> Policy:
-    """The thresholds from the project's dbt_project.yml (the defaults when it is absent)."""
-    path = project_dir / "dbt_project.yml"
-    if not path.exists():
-        return Policy()
-    variables = (yaml.safe_load(path.read_text()) or {}).get("vars") or {}
-    return Policy(
-        threshold=float(variables.get("match_threshold_probability", Policy.threshold)),
-        review_band=float(variables.get("review_band_lower_probability", Policy.review_band)),
-    )
+def read_policy(project_dir: Path, overrides: str | dict[str, Any] | None = None) -> Policy:
+    """The thresholds of the project's dbt_project.yml vars, `overrides` (as dbt's `--vars`) on top."""
+    return merge_policy(project_dir, overrides)
 
 
 def probability_to_weight(probability: float) -> float:
@@ -101,46 +90,40 @@ def probability_to_weight(probability: float) -> float:
 # ---------------------------------------------------------------- reading the database
 
 
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
-    ).fetchone()
-    return bool(row and row[0])
+def _rows(db: BuiltDatabase, sql: str) -> list[tuple[Any, ...]]:
+    return db.con.execute(sql).fetchall()
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
-    return con.execute(sql).fetchall()
-
-
-def _metrics(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    relation = con.execute("select * from main.identity_resolution_metrics")
+def _metrics(db: BuiltDatabase) -> dict[str, Any]:
+    relation = db.con.execute(f"select * from {db.table('identity_resolution_metrics')}")
     row = relation.fetchone()
     names = [column[0] for column in relation.description]
     return dict(zip(names, row, strict=True)) if row else {}
 
 
-def _truth(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def _truth(db: BuiltDatabase) -> dict[str, str]:
     """Record -> real person, when the database has ground truth (synthetic data); empty otherwise."""
-    if not _exists(con, "staging", "stg_evaluation__truth_records"):
+    if not db.exists("stg_evaluation__truth_records"):
         return {}
     try:
-        rows = _rows(con, "select identity_record_id, person_id from staging.stg_evaluation__truth_records")
+        rows = _rows(db, f"select identity_record_id, person_id from {db.table('stg_evaluation__truth_records')}")
     except duckdb.Error:  # a view over a truth file that is not there (real data, or moved)
         return {}
     return {record: str(person) for record, person in rows}
 
 
-def _stored_pairs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, float, bool]]:
+def _stored_pairs(db: BuiltDatabase) -> list[tuple[str, str, float, bool]]:
     """Scored pairs the pipeline kept (down to the review band): both records, probability, and whether the
-    merge policy lets them join (a record lacking a name needs an exact birth date, email or phone)."""
-    table = "intermediate.int_identity_edges__probabilistic"
-    if not _exists(con, "intermediate", "int_identity_edges__probabilistic"):
+    merge policy lets them join (`MERGE_POLICY_ADMITS_SQL`: a record lacking a name needs an exact birth date,
+    email or phone)."""
+    if not db.exists("int_identity_edges__probabilistic"):
         return []
-    columns = {row[0] for row in _rows(con, f"describe {table}")}
+    table = db.table("int_identity_edges__probabilistic")
+    columns = {row[0] for row in _rows(db, f"describe {table}")}
     current = "where is_current" if "is_current" in columns else ""
-    return _rows(con, f"""
+    return _rows(db, f"""
         select identity_record_id_l, identity_record_id_r, match_probability,
-               not coalesce(is_partial_name, false) or coalesce(has_exact_identifier, false)
+               {MERGE_POLICY_ADMITS_SQL}
         from {table} {current}""")
 
 
@@ -210,16 +193,16 @@ class Scored:
     weights: list[tuple[str, str, float]]
 
 
-def score_candidate_pairs(con: duckdb.DuckDBPyConnection) -> Scored | None:
+def score_candidate_pairs(db: BuiltDatabase) -> Scored | None:
     """Score all candidate pairs of the matching inputs with the committed model, in an in-memory DuckDB."""
-    if not _exists(con, "intermediate", "int_identity_match_inputs"):
+    if not db.exists("int_identity_match_inputs"):
         return None
     from splink import DuckDBAPI, Linker
 
     from cdp.identity.matching import INPUT_COLUMNS, load_model, model_path_from_env
 
-    records = con.sql(f"select {', '.join(INPUT_COLUMNS)} from intermediate.int_identity_match_inputs "
-                      "order by identity_record_id").to_arrow_table()
+    records = db.con.sql(f"select {', '.join(INPUT_COLUMNS)} from {db.table('int_identity_match_inputs')} "
+                         "order by identity_record_id").to_arrow_table()
     if records.num_rows < 2:
         return None
     model = load_model(model_path_from_env(), records.num_rows)
@@ -251,14 +234,14 @@ def _offline(html: str) -> str:
     return re.sub(r"<link\b[^>]*\bhref\s*=\s*[\"'](?:https?:)?//[^>]*>\s*", "", html, flags=re.IGNORECASE)
 
 
-def sample_clusters(con: duckdb.DuckDBPyConnection, size: int, seed: int = 42) -> list[str]:
+def sample_clusters(db: BuiltDatabase, size: int, seed: int = 42) -> list[str]:
     """Unified individuals to show in cluster studio: the largest half by matched records, and a seeded random
     draw from those holding a probabilistic link."""
-    rows = _rows(con, """
+    rows = _rows(db, f"""
         select links.unified_individual_id, count(*) as records,
                count(*) filter (where links.link_method = 'probabilistic') as probabilistic
-        from main.unified_links as links
-        inner join intermediate.int_identity_match_inputs as inputs
+        from {db.table('unified_links')} as links
+        inner join {db.table('int_identity_match_inputs')} as inputs
             on links.identity_record_id = inputs.identity_record_id
         group by links.unified_individual_id
         having count(*) > 1
@@ -268,7 +251,7 @@ def sample_clusters(con: duckdb.DuckDBPyConnection, size: int, seed: int = 42) -
     return largest + random.Random(seed).sample(others, min(size - len(largest), len(others)))
 
 
-def write_dashboards(con: duckdb.DuckDBPyConnection, scored: Scored, out: Path, clusters: Sequence[str]) -> list[Path]:
+def write_dashboards(db: BuiltDatabase, scored: Scored, out: Path, clusters: Sequence[str]) -> list[Path]:
     """Splink's comparison viewer and cluster studio (for `clusters`), next to the report, made offline."""
     import pyarrow as pa
 
@@ -276,11 +259,11 @@ def write_dashboards(con: duckdb.DuckDBPyConnection, scored: Scored, out: Path, 
     studio = out.with_name(f"{out.stem}_cluster_studio.html")
     visualisations = scored.linker.visualisations
     visualisations.comparison_viewer_dashboard(scored.predictions, str(viewer), overwrite=True, num_example_rows=2)
-    cluster_of = dict(_rows(con, "select identity_record_id, unified_individual_id from main.unified_links"))
+    cluster_of = dict(_rows(db, f"select identity_record_id, unified_individual_id from {db.table('unified_links')}"))
     ids = scored.records.column("identity_record_id").to_pylist()
     clustered_table = scored.records.append_column(
         "cluster_id", pa.array([cluster_of.get(record, record) for record in ids], pa.string()))
-    clustered = scored.linker._db_api.register(clustered_table, dataset_display_name="identity_clusters")
+    clustered = scored.linker.table_management.register_table(clustered_table, "identity_clusters", overwrite=True)
     visualisations.cluster_studio_dashboard(scored.predictions, clustered, str(studio), cluster_ids=list(clusters),
                                             overwrite=True)
     for path in (viewer, studio):
@@ -346,10 +329,10 @@ def _kpis(metrics: dict[str, Any], policy: Policy) -> str:
 # ---------------------------------------------------------------- sections
 
 
-def _systems_section(con: duckdb.DuckDBPyConnection, metrics: dict[str, Any]) -> str:
-    rows = _rows(con, """
+def _systems_section(db: BuiltDatabase, metrics: dict[str, Any]) -> str:
+    rows = _rows(db, f"""
         select source_system, count(*), count(distinct unified_individual_id)
-        from main.unified_links group by source_system order by count(*) desc, source_system""")
+        from {db.table('unified_links')} group by source_system order by count(*) desc, source_system""")
     table_rows = [(system, _n(records), _n(people), f"{records / people:.2f}") for system, records, people in rows]
     total = ("all systems", _n(metrics.get("record_count")), _n(metrics.get("unified_individual_count")),
              f"{(metrics.get('record_count') or 0) / max(metrics.get('unified_individual_count') or 1, 1):.2f}")
@@ -375,10 +358,10 @@ def _size_label(size: int) -> str:
     return str(size) if size <= 15 else "16+"
 
 
-def _clusters_section(con: duckdb.DuckDBPyConnection, metrics: dict[str, Any]) -> str:
-    sizes = _rows(con, """
+def _clusters_section(db: BuiltDatabase, metrics: dict[str, Any]) -> str:
+    sizes = _rows(db, f"""
         select records, count(*) from (
-            select count(*) as records from main.unified_links group by unified_individual_id)
+            select count(*) as records from {db.table('unified_links')} group by unified_individual_id)
         group by records order by records""")
     binned: Counter[str] = Counter()
     for size, count in sizes:
@@ -387,11 +370,11 @@ def _clusters_section(con: duckdb.DuckDBPyConnection, metrics: dict[str, Any]) -
     chart = bar_chart(labels, [Series("unified individuals", [binned.get(label, 0) for label in labels], BLUE)],
                       title="cluster-size histogram", x_title="records per unified individual",
                       y_title="unified individuals")
-    largest = _rows(con, """
+    largest = _rows(db, f"""
         select unified_individual_id, count(*), count(distinct source_system),
                string_agg(distinct source_system, ', ' order by source_system),
                count(*) filter (where link_method = 'probabilistic')
-        from main.unified_links group by unified_individual_id
+        from {db.table('unified_links')} group by unified_individual_id
         order by count(*) desc, unified_individual_id limit 10""")
     table = _table(["unified individual", "records", "systems", "records linked by Splink", "source systems"],
                    [(uid, _n(n), _n(k), _n(p), systems) for uid, n, k, systems, p in largest], (1, 2, 3))
@@ -459,7 +442,7 @@ def _model_section(scored: Scored | None) -> str:
     return _section("model", "Matching model (Splink match weights)", lead, body)
 
 
-def _training_section(con: duckdb.DuckDBPyConnection) -> str:
+def _training_section(db: BuiltDatabase) -> str:
     """Where each parameter of the model came from (cdp train's provenance), and the model-health checks."""
     from cdp.identity.matching import PRIOR_PER_RECORD_KEY, TRAINING_KEY, model_bytes, model_path_from_env
     from cdp.identity.training import m_source_text
@@ -467,9 +450,10 @@ def _training_section(con: duckdb.DuckDBPyConnection) -> str:
     title = "How the model was trained, and whether it fits this data"
     model = json.loads(model_bytes(model_path_from_env()))
     training = model.get(TRAINING_KEY) or {}
-    health = (_rows(con, "select check_name, comparison_name, status, message from main.identity_model_health "
-                         "where status <> 'ok' order by status desc, check_name, comparison_name")
-              if _exists(con, "main", "identity_model_health") else [])
+    health = (_rows(db, "select check_name, comparison_name, status, message "
+                        f"from {db.table('identity_model_health')} "
+                        "where status <> 'ok' order by status desc, check_name, comparison_name")
+              if db.exists("identity_model_health") else [])
     warnings = [row for row in health if row[2] == "warn"]
     health_table = (_table(["check", "comparison", "status", "message"],
                            [(c, comp or "", status, message) for c, comp, status, message in health])
@@ -497,18 +481,18 @@ def _training_section(con: duckdb.DuckDBPyConnection) -> str:
     return _section("training", title, lead, body)
 
 
-def _accuracy_section(con: duckdb.DuckDBPyConnection, metrics: dict[str, Any], truth: dict[str, str],
+def _accuracy_section(db: BuiltDatabase, metrics: dict[str, Any], truth: dict[str, str],
                       policy: Policy) -> str:
     title = "Accuracy against ground truth"
     if not truth:
         return _section("accuracy", title, "", _empty(
             "No ground truth in this database (real data): precision and recall cannot be measured here."))
-    records = [row[0] for row in _rows(con, "select identity_record_id from main.unified_links")]
-    fixed = [(left, right) for left, right in _rows(con, """
-        select identity_record_id_l, identity_record_id_r from main.identity_edges
+    records = [row[0] for row in _rows(db, f"select identity_record_id from {db.table('unified_links')}")]
+    fixed = [(left, right) for left, right in _rows(db, f"""
+        select identity_record_id_l, identity_record_id_r from {db.table('identity_edges')}
         where is_used and match_method <> 'probabilistic'""")]
     thresholds = sorted({policy.review_band, policy.threshold, *CURVE_THRESHOLDS})
-    curve = accuracy_by_threshold(records, fixed, _stored_pairs(con), truth, thresholds)
+    curve = accuracy_by_threshold(records, fixed, _stored_pairs(db), truth, thresholds)
     series = [Series("precision", [a.precision for a in curve], BLUE), Series("recall", [a.recall for a in curve],
                                                                               ORANGE),
               Series("F1", [a.f1 for a in curve], GREEN)]
@@ -543,10 +527,10 @@ def _accuracy_section(con: duckdb.DuckDBPyConnection, metrics: dict[str, Any], t
     return _section("accuracy", title, lead, body)
 
 
-def _review_section(con: duckdb.DuckDBPyConnection) -> str:
-    rows = _rows(con, """
+def _review_section(db: BuiltDatabase) -> str:
+    rows = _rows(db, f"""
         select review_type, count(*), min(match_probability), max(match_probability), any_value(review_reason)
-        from main.identity_review_queue group by review_type order by count(*) desc, review_type""")
+        from {db.table('identity_review_queue')} group by review_type order by count(*) desc, review_type""")
     if not rows:
         return _section("review", "Review queue", "", _empty("The review queue is empty."))
     table = _table(["review type", "items", "probability from", "to", "example reason"],
@@ -558,13 +542,14 @@ def _review_section(con: duckdb.DuckDBPyConnection) -> str:
     return _section("review", "Review queue", lead, table)
 
 
-def _guards_section(con: duckdb.DuckDBPyConnection) -> str:
-    blocked = _rows(con, """
+def _guards_section(db: BuiltDatabase) -> str:
+    blocked = _rows(db, f"""
         select identifier_type, guard_action, count(*), sum(record_count)
-        from main.identity_blocked_identifiers group by all order by count(*) desc, identifier_type, guard_action""")
-    cuts = _rows(con, """
+        from {db.table('identity_blocked_identifiers')}
+        group by all order by count(*) desc, identifier_type, guard_action""")
+    cuts = _rows(db, f"""
         select coalesce(cut_reason, 'unknown'), match_method, count(*)
-        from main.identity_edges where not is_used group by all order by count(*) desc""")
+        from {db.table('identity_edges')} where not is_used group by all order by count(*) desc""")
     blocked_html = (_table(["identifier type", "guard action", "values or logins", "records carrying them"],
                            [(t, a, _n(n), _n(r)) for t, a, n, r in blocked], (2, 3)) if blocked
                     else _empty("No identifier value was held back."))
@@ -577,10 +562,10 @@ def _guards_section(con: duckdb.DuckDBPyConnection) -> str:
     return _section("guards", "Guard activity", lead, body)
 
 
-def _churn_section(con: duckdb.DuckDBPyConnection) -> str:
-    rows = _rows(con, """
+def _churn_section(db: BuiltDatabase) -> str:
+    rows = _rows(db, f"""
         select changed_at, change_type, count(*), sum(records_moved)
-        from main.unified_id_changes group by all order by changed_at desc, change_type limit 20""")
+        from {db.table('unified_id_changes')} group by all order by changed_at desc, change_type limit 20""")
     if not rows:
         return _section("churn", "Unified-ID churn", "", _empty(
             "No unified ID has changed since the first run: every cluster kept its ID."))
@@ -625,20 +610,20 @@ def _template() -> Template:
     return Template(data.decode())
 
 
-def render(con: duckdb.DuckDBPyConnection, database: Path, policy: Policy, scored: Scored | None,
+def render(db: BuiltDatabase, database: Path, policy: Policy, scored: Scored | None,
            report: Report) -> str:
-    metrics = _metrics(con)
-    truth = _truth(con)
+    metrics = _metrics(db)
+    truth = _truth(db)
     sections = [
-        _systems_section(con, metrics),
-        _clusters_section(con, metrics),
+        _systems_section(db, metrics),
+        _clusters_section(db, metrics),
         _weights_section(scored, truth, policy),
         _model_section(scored),
-        _training_section(con),
-        _accuracy_section(con, metrics, truth, policy),
-        _review_section(con),
-        _guards_section(con),
-        _churn_section(con),
+        _training_section(db),
+        _accuracy_section(db, metrics, truth, policy),
+        _review_section(db),
+        _guards_section(db),
+        _churn_section(db),
         _dashboards_section(report),
     ]
     measured = metrics.get("measured_at")
@@ -651,27 +636,30 @@ def render(con: duckdb.DuckDBPyConnection, database: Path, policy: Policy, score
                                   sections="\n".join(sections))
 
 
-def missing_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
+def missing_marts(db: BuiltDatabase) -> list[str]:
     needed = ["unified_links", "identity_edges", "identity_resolution_metrics", "identity_review_queue",
               "identity_blocked_identifiers", "unified_id_changes"]
-    return [name for name in needed if not _exists(con, "main", name)]
+    return [name for name in needed if not db.exists(name)]
 
 
 def write_report(database: Path, out: Path, policy: Policy, dashboards: bool = True,
-                 cluster_sample: int = 10) -> Report:
-    """Write the report (and, with `dashboards`, Splink's two dashboards next to it)."""
+                 cluster_sample: int = 10, project: Relations | None = None) -> Report:
+    """Write the report (and, with `dashboards`, Splink's two dashboards next to it). The marts are found where
+    the dbt manifest `project` says (default: the project's, `cdp.project.relations()`)."""
+    project = project if project is not None else relations()
     con = duckdb.connect(str(database), read_only=True)
+    db = BuiltDatabase(con, project)
     try:
-        missing = missing_marts(con)
+        missing = missing_marts(db)
         if missing:
             raise ValueError(f"{database} lacks the identity marts {', '.join(missing)}: run `make build` first")
         out.parent.mkdir(parents=True, exist_ok=True)
         report = Report(out)
-        scored = score_candidate_pairs(con)
+        scored = score_candidate_pairs(db)
         if scored is not None and dashboards:
-            report.sampled_clusters = sample_clusters(con, cluster_sample)
-            report.dashboards = write_dashboards(con, scored, out, report.sampled_clusters)
-        html = render(con, database, policy, scored, report)
+            report.sampled_clusters = sample_clusters(db, cluster_sample)
+            report.dashboards = write_dashboards(db, scored, out, report.sampled_clusters)
+        html = render(db, database, policy, scored, report)
     finally:
         con.close()
     if EXTERNAL_REFERENCE.search(html):

@@ -6,22 +6,16 @@ from pathlib import Path
 
 import duckdb
 
-
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    found = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchone()
-    return bool(found and found[0])
+from cdp.project import BuiltDatabase, Relations, relations
 
 
-def _feeds(con: duckdb.DuckDBPyConnection) -> list[str]:
-    if not _exists(con, "staging", "stg_raw_meta__feed_statuses"):
+def _feeds(db: BuiltDatabase) -> list[str]:
+    if not db.exists("stg_raw_meta__feed_statuses"):
         return []
-    rows = con.execute(
-        """
+    rows = db.con.execute(
+        f"""
         select source_system, count(*) filter (where is_present), count(*)
-        from staging.stg_raw_meta__feed_statuses
+        from {db.table('stg_raw_meta__feed_statuses')}
         group by source_system
         order by source_system
         """
@@ -33,17 +27,17 @@ def _feeds(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
-def _records(con: duckdb.DuckDBPyConnection) -> list[str]:
-    if not _exists(con, "main", "source_identifier_quality"):
+def _records(db: BuiltDatabase) -> list[str]:
+    if not db.exists("source_identifier_quality"):
         return ["No identity records yet: run `make build`."]
-    rows = con.execute(
-        """
+    rows = db.con.execute(
+        f"""
         select
             source_system,
             sum(record_count),
             sum(email_rejected_count + phone_rejected_count + first_name_rejected_count
                 + last_name_rejected_count + date_of_birth_rejected_count + postal_code_rejected_count)
-        from main.source_identifier_quality
+        from {db.table('source_identifier_quality')}
         group by source_system
         order by source_system
         """
@@ -56,17 +50,17 @@ def _records(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
-def _identity(con: duckdb.DuckDBPyConnection) -> list[str]:
-    if not _exists(con, "main", "identity_resolution_metrics"):
+def _identity(db: BuiltDatabase) -> list[str]:
+    if not db.exists("identity_resolution_metrics"):
         return []
-    row = con.execute(
-        """
+    row = db.con.execute(
+        f"""
         select record_count, unified_individual_count, consolidation_rate, largest_cluster_record_count,
                deterministic_edge_count, probabilistic_edge_count, manual_edge_count, cut_edge_count,
                review_queue_count, blocked_identifier_count, ground_truth_record_count,
                pairwise_precision, pairwise_recall, pairwise_f1, exact_cluster_rate, blocking_recall,
                reachable_recall
-        from main.identity_resolution_metrics
+        from {db.table('identity_resolution_metrics')}
         """
     ).fetchone()
     if row is None:
@@ -87,9 +81,9 @@ def _identity(con: duckdb.DuckDBPyConnection) -> list[str]:
         if blocking is not None:
             lines.append(f"  blocking recall {blocking:.4f} (true pairs made candidates); {reachable:.4f} of true "
                          "pairs reachable through candidates and exact edges")
-    if _exists(con, "main", "identity_model_health"):
-        warnings = con.execute(
-            "select message from main.identity_model_health where status = 'warn' order by check_name"
+    if db.exists("identity_model_health"):
+        warnings = db.con.execute(
+            f"select message from {db.table('identity_model_health')} where status = 'warn' order by check_name"
         ).fetchall()
         lines.append("  matching model: fits this data" if not warnings else
                      f"  matching model: {len(warnings)} health warning(s) (identity_model_health):")
@@ -97,22 +91,23 @@ def _identity(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
-def _activation(con: duckdb.DuckDBPyConnection) -> list[str]:
-    if not _exists(con, "main", "segment_memberships"):
+def _activation(db: BuiltDatabase) -> list[str]:
+    if not db.exists("segment_memberships"):
         return []
     lines = []
-    if _exists(con, "main", "unified_profiles"):
-        profiles = con.execute("select count(*) from main.unified_profiles").fetchone()[0]
+    if db.exists("unified_profiles"):
+        profiles = db.con.execute(f"select count(*) from {db.table('unified_profiles')}").fetchone()[0]
         lines.append(f"Unified profiles: {profiles:,} (people with a deletion request are absent)")
-    segments = con.execute(
-        "select segment_name, count(*) from main.segment_memberships group by segment_name order by segment_name"
+    segments = db.con.execute(
+        f"select segment_name, count(*) from {db.table('segment_memberships')} "
+        "group by segment_name order by segment_name"
     ).fetchall()
     lines.append("Segments:")
     lines += [f"  {name:<36} {size:>7,}" for name, size in segments]
-    if _exists(con, "main", "export_marketing_cloud_audience") and _exists(con, "main", "email_suppressions"):
-        audience = con.execute("select count(*) from main.export_marketing_cloud_audience").fetchone()[0]
-        suppressed = con.execute(
-            "select suppression_reason, count(distinct unified_individual_id) from main.email_suppressions "
+    if db.exists("export_marketing_cloud_audience") and db.exists("email_suppressions"):
+        audience = db.con.execute(f"select count(*) from {db.table('export_marketing_cloud_audience')}").fetchone()[0]
+        suppressed = db.con.execute(
+            f"select suppression_reason, count(distinct unified_individual_id) from {db.table('email_suppressions')} "
             "group by suppression_reason order by suppression_reason"
         ).fetchall()
         reasons = ", ".join(f"{reason} {count:,}" for reason, count in suppressed)
@@ -120,18 +115,21 @@ def _activation(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
-def summarize(database: Path) -> list[str]:
-    """The summary lines for the database at `database`."""
+def summarize(database: Path, project: Relations | None = None) -> list[str]:
+    """The summary lines for the database at `database`, its relations found where the dbt manifest `project` says
+    (default: the project's, `cdp.project.relations()`)."""
+    project = project if project is not None else relations()
     con = duckdb.connect(str(database), read_only=True)
+    db = BuiltDatabase(con, project)
     try:
-        return [*_feeds(con), *_records(con), *_identity(con), *_activation(con)]
+        return [*_feeds(db), *_records(db), *_identity(db), *_activation(db)]
     finally:
         con.close()
 
 
-def print_summary(database: Path) -> int:
+def print_summary(database: Path, project: Relations | None = None) -> int:
     if not database.exists():
         print(f"No database at {database}: run `make demo` first.")
         return 1
-    print("\n".join(summarize(database)))
+    print("\n".join(summarize(database, project)))
     return 0

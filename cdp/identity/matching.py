@@ -27,7 +27,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
-from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.blocking_rule_creator import BlockingRuleCreator  # not exported publicly by Splink 5.0
 
 MODEL_PATH = Path(__file__).with_name("splink_model.json")
 # Read through the package loader, so the model is found when the package is imported from a zip file
@@ -440,6 +440,10 @@ _EXACT_IDENTIFIER_SQL = (
     "coalesce(date_of_birth_l = date_of_birth_r, false) or coalesce(email_l = email_r, false) "
     "or coalesce(phone_l = phone_r, false)"
 )
+# The merge policy's partial-name rule over a scored pair's two flags (`is_partial_name`, `has_exact_identifier`):
+# a pair where a record lacks half its name joins only with an exact date of birth, email or phone. The one Python
+# statement of it (`cdp report` replays the policy with it); int_identity_edges__unioned applies it in SQL.
+MERGE_POLICY_ADMITS_SQL = "(not coalesce(is_partial_name, false) or coalesce(has_exact_identifier, false))"
 
 
 def model_path_from_env() -> Path | None:

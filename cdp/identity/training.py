@@ -36,7 +36,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from splink import DuckDBAPI, Linker, block_on
-from splink.internals.exceptions import EMTrainingException
+from splink.internals.exceptions import EMTrainingException  # not exported publicly by Splink 5.0
 
 from cdp.identity.matching import (
     COMPARISON_COLUMNS,
@@ -112,6 +112,12 @@ def completeness(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     return shares
 
 
+# Private Splink attributes this module reads, for want of a public API in Splink 5.0 (the written exceptions of
+# tests/python/test_project.py): the linker's comparisons (`_settings_obj`, `_comparison_levels_excluding_null`),
+# to set each EM session's starting m; a level's raw m and u (`_m_probability`, `_u_probability`), because the
+# public getters return 1e-6 for a level never observed and training must tell the two apart; and each session's
+# own m estimates (`_trained_m_probabilities`, keyed by the session's `_blocking_rule_for_training`), because the
+# linker keeps only their median.
 def _numeric(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 

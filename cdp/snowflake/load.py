@@ -14,6 +14,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cdp.project import Relation
+
 
 def snowflake_type(arrow_type: pa.DataType) -> str:
     if pa.types.is_boolean(arrow_type):
@@ -99,15 +101,17 @@ COMPARED_MARTS = (
 )
 
 
-def export_tables(connection, database: str, schema: str, tables: list[str], out_dir: Path,
+def export_tables(connection, database: str, schema: str | None, tables: list[Relation], out_dir: Path,
                   timestamps_as_text: bool = False):
-    """Each table to <out_dir>/<table>.parquet (column names in lower case); yields (table, rows).
+    """Each model's table (`tables`: where the dbt manifest says each is built; in `schema` when given) to
+    <out_dir>/<model>.parquet (column names in lower case); yields (model, rows).
     With `timestamps_as_text`, timestamp columns are exported as text: the emulator's result transfer turns
     a null timestamp into 1970-01-01, and text keeps the null a null."""
     out_dir.mkdir(parents=True, exist_ok=True)
     cursor = connection.cursor()
-    for table in tables:
-        qualified = f"{_quote(database)}.{_quote(schema)}.{_quote(table)}"
+    for relation in tables:
+        table = relation.model
+        qualified = f"{_quote(database)}.{_quote(schema or relation.schema)}.{_quote(relation.identifier)}"
         cursor.execute(f"select * from {qualified} limit 0")
         columns = [(d.name, d.type_code) for d in cursor.description]
         select_list = ", ".join(

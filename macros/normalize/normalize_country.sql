@@ -3,6 +3,14 @@
     uppercased, then: an alpha-2 code is kept when it is an assigned ISO code, and common alpha-3
     codes, names and aliases (United States, USA, U.S., United Kingdom, UK, England, Great
     Britain, Deutschland, ...) are mapped through country_aliases(). Anything else is null.
+
+    Why the aliases are a macro and not a seed like name_nicknames, street_types and junk_identifier_values:
+    staging reads the junk seed with an uncorrelated `in (select ...)` (junk_values), but a country is mapped to
+    another value, inside the first select of six incremental staging models that hand it on to normalize_phone
+    and normalize_postal_code. A seed would need either a join in each of those models (staging does not join)
+    or a correlated scalar subquery in the select list, which Snowflake supports only in WHERE clauses. So the
+    list stays here, as data the macro turns into one CASE; the phone numbering plans stay a var
+    (phone_numbering_plans) for the same reason.
 -#}
 {% macro normalize_country(expr) -%}
     {{ return(adapter.dispatch('normalize_country', 'cdp_identity')(expr)) }}

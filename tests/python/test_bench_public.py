@@ -194,6 +194,7 @@ def test_candidate_pairs_follow_each_rule_and_skip_nulls() -> None:
 
 def test_blocking_analysis_counts_true_pairs_found_and_outside_the_inputs(tmp_path: Path) -> None:
     from cdp.identity.matching import INPUT_SCHEMA
+    from cdp.project import Relation, Relations
 
     database = tmp_path / "cdp.duckdb"
     rows = [  # r1/r2 share first name key and last name; r3 (same person) shares nothing; r4 is not matched at all
@@ -218,7 +219,9 @@ def test_blocking_analysis_counts_true_pairs_found_and_outside_the_inputs(tmp_pa
         con.execute("create table intermediate.int_identity_match_inputs as select * from inputs_arrow")
     person = {"salesforce:r1": "p", "salesforce:r2": "p", "salesforce:r3": "p", "salesforce:r4": "p",
               "salesforce:r5": "q"}
-    result = blocking_analysis(database, person)
+    toy = Relations({"int_identity_match_inputs": Relation("int_identity_match_inputs", "intermediate",
+                                                            "int_identity_match_inputs")}, "a toy manifest")
+    result = blocking_analysis(database, person, toy)
     # Candidates: r1-r2 (names). True pairs: the 6 pairs of p's four records; 3 have r4, outside the inputs.
     assert result["candidate_pairs"] == 1 and result["matching_inputs"] == 4
     assert (result["true_pairs"], result["true_pairs_found"], result["true_pairs_outside_matching_inputs"]) \
