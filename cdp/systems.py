@@ -3,7 +3,8 @@ union of the systems' identity records), the data generator and the tests read.
 
 Each entry names a system (its raw schema raw_<name>, its staging folder, the source_system of its records), the
 record types it contributes to the identity graph (none: it bears no person) and, optionally, the identifiers of
-which one record holds several (`multi_valued_identifiers`). README, "Add a source system".
+which one record holds several (`multi_valued_identifiers`) and whether its anonymous records' events carry logins
+(`sign_ins`). README, "Add a source system".
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class SourceSystem:
     name: str
     record_types: tuple[str, ...]
     multi_valued_identifiers: tuple[str, ...] = ()
+    sign_ins: bool = False
 
     @property
     def bears_persons(self) -> bool:
@@ -46,7 +48,7 @@ def source_systems(project_file: Path = PROJECT_FILE) -> tuple[SourceSystem, ...
             raise SystemsError(f"{project_file}: var `{VAR}`: every entry needs a name and a list of record_types "
                                f"(empty for a system that bears no person), not {entry!r}")
         systems.append(SourceSystem(str(entry["name"]), tuple(entry["record_types"]),
-                                    tuple(entry.get("multi_valued_identifiers") or ())))
+                                    tuple(entry.get("multi_valued_identifiers") or ()), bool(entry.get("sign_ins"))))
     names = [system.name for system in systems]
     if len(set(names)) != len(names):
         raise SystemsError(f"{project_file}: var `{VAR}` names a system twice: {names}")

@@ -252,7 +252,7 @@ def test_the_list_of_systems_is_read_from_dbt_project_yml() -> None:
     assert [s.name for s in systems if s.bears_persons] == list(system_names(bears_persons=True))
     assert set(system_names()) == {path.name for path in (ROOT / "models" / "staging").iterdir()
                                    if (path / f"_{path.name}__sources.yml").exists()} - {"evaluation", "raw_meta"}
-    assert all(s.record_types for s in systems if s.multi_valued_identifiers)
+    assert all(s.record_types for s in systems if s.multi_valued_identifiers or s.sign_ins)
 
 
 def test_every_person_bearing_system_has_its_identity_records_model() -> None:
@@ -261,6 +261,7 @@ def test_every_person_bearing_system_has_its_identity_records_model() -> None:
         assert (folder / f"int_{system.name}__identity_records.sql").exists() == system.bears_persons, system.name
         assert (folder / f"int_{system.name}__identity_identifiers.sql").exists() == bool(
             system.multi_valued_identifiers), system.name
+        assert (folder / f"int_{system.name}__identity_sign_ins.sql").exists() == system.sign_ins, system.name
 
 
 @pytest.mark.parametrize(("var", "message"), [
