@@ -314,3 +314,13 @@ def test_a_wrong_erasure_declaration_is_a_clear_error(node: tuple[str, dict], me
 def test_erasure_without_a_manifest_says_to_parse_first(tmp_path: Path) -> None:
     with pytest.raises(ErasureError, match="run `dbt parse`"):
         load_plan(tmp_path / "target" / "manifest.json")
+
+
+def test_the_identity_core_names_no_system() -> None:
+    """The identity step reads the common schema: no SQL or Python file of the core refers to a system by name."""
+    names = "|".join(re.escape(name) for name in system_names())
+    naming = re.compile(rf"stg_({names})__|['\"]({names})[:'\"]")
+    found = [f"{path.relative_to(ROOT)}: {match.group(0)}"
+             for folder in IDENTITY_CORE for path in sorted((ROOT / folder).rglob("*"))
+             if path.suffix in {".sql", ".py"} for match in naming.finditer(path.read_text())]
+    assert found == []
