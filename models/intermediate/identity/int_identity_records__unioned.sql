@@ -3,6 +3,9 @@
 -- int_<system>__identity_records (models/intermediate/identity_sources/); this model only unions them. The columns
 -- are this model's contract (_identity__models.yml), taken by name from every system's model.
 {%- set columns = model.columns.keys() | join(', ') %}
+{%- if execute and not columns %}
+    {{- exceptions.raise_compiler_error('int_identity_records__unioned: its YAML declares no column (its contract is the common identifier schema)') }}
+{%- endif %}
 
 with unioned as (
     {%- for system in var('source_systems') if system.record_types %}
