@@ -15,62 +15,80 @@ contact data: the change log downstream systems replay, where the person's ID is
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from cdp.project import Relation, Relations, relations
+from cdp.project import Relation, Relations, relations, target_path
 
-# Every staging table holding rows of a person's record, with the SQL of that record's identity record ID
-# ('<source system>:<record ID>', as int_identity_records__unioned builds it) over the table's columns.
-ERASABLE_STAGING_TABLES: tuple[tuple[str, str], ...] = (
-    ("stg_salesforce__contacts", "'salesforce:' || contact_id"),
-    ("stg_salesforce__opportunities", "'salesforce:' || contact_id"),
-    ("stg_salesforce__tasks", "'salesforce:' || contact_id"),
-    ("stg_marketing_cloud__subscribers", "'marketing_cloud:' || subscriber_key"),
-    ("stg_marketing_cloud__sends", "'marketing_cloud:' || subscriber_key"),
-    ("stg_marketing_cloud__opens", "'marketing_cloud:' || subscriber_key"),
-    ("stg_marketing_cloud__clicks", "'marketing_cloud:' || subscriber_key"),
-    ("stg_marketing_cloud__unsubscribes", "'marketing_cloud:' || subscriber_key"),
-    ("stg_lms__learners", "'lms:' || learner_id"),
-    ("stg_lms__certifications", "'lms:' || learner_id"),
-    ("stg_lms__enrollments", "'lms:' || learner_id"),
-    ("stg_lms__course_completions", "'lms:' || learner_id"),
-    ("stg_commerce__orders", "'commerce:' || customer_id"),
-    ("stg_commerce__customers", "'commerce:' || customer_id"),
-    ("stg_club__members", "'club:' || member_id"),
-    ("stg_club__tier_periods", "'club:' || member_id"),
-    ("stg_mobile_app__app_users", "'mobile_app:' || app_user_id"),
-    ("stg_mobile_app__devices", "'mobile_app:' || device_id"),
-    ("stg_mobile_app__app_events", "'mobile_app:' || device_id"),
-    ("stg_web__events", "'web:' || anonymous_id"),
-    ("stg_travel__bookings", "'travel:' || booking_reference"),
-    ("stg_data_lake__legacy_customers", "'data_lake:' || legacy_customer_id"),
-    ("stg_data_lake__historical_events", "'data_lake:' || legacy_customer_id"),
-    ("stg_consent__consent_events", "source_system || ':' || source_record_id"),
-)
+# Which staging tables hold rows of a person's record, and how to reach that record, is declared once, on each
+# staging model in its YAML (`meta.identity_record`), and read here from dbt's manifest:
+#   {source_system: <system>, key: <column>}          the rows of record '<system>:' || <column>
+#   {source_system_column: <column>, key: <column>}    the rows of record <column> || ':' || <column>
+#   {through: <staging model>, key: <column>}          rows hanging off that model's erased rows by <column>
+#                                                      (a payment through its order), erased before them
+# A table's key is its model's `unique_key`.
+MANIFEST_META = "identity_record"
 
-# Rows that hang off a record through another table of this list: (table, its column, that table, that column).
-# Erased before that table's rows (a payment through its order).
-ERASABLE_THROUGH: tuple[tuple[str, str, str, str], ...] = (
-    ("stg_commerce__payments", "order_id", "stg_commerce__orders", "order_id"),
-    ("stg_commerce__order_lines", "order_id", "stg_commerce__orders", "order_id"),
-)
 
-# The unique key of each staging table above (its config's unique_key).
-STAGING_KEYS = {
-    "stg_salesforce__contacts": "contact_id", "stg_salesforce__opportunities": "opportunity_id",
-    "stg_salesforce__tasks": "task_id", "stg_marketing_cloud__subscribers": "subscriber_key",
-    "stg_marketing_cloud__sends": "event_id", "stg_marketing_cloud__opens": "event_id",
-    "stg_marketing_cloud__clicks": "event_id", "stg_marketing_cloud__unsubscribes": "event_id",
-    "stg_lms__learners": "learner_id", "stg_lms__certifications": "certification_id",
-    "stg_lms__enrollments": "enrollment_id", "stg_lms__course_completions": "course_completion_id",
-    "stg_commerce__payments": "payment_id", "stg_commerce__order_lines": "order_line_id",
-    "stg_commerce__orders": "order_id", "stg_commerce__customers": "customer_id", "stg_club__members": "member_id",
-    "stg_club__tier_periods": "tier_period_id", "stg_mobile_app__app_users": "app_user_id",
-    "stg_mobile_app__devices": "device_id", "stg_mobile_app__app_events": "event_id", "stg_web__events": "event_id",
-    "stg_travel__bookings": "booking_reference", "stg_data_lake__legacy_customers": "legacy_customer_id",
-    "stg_data_lake__historical_events": "event_id", "stg_consent__consent_events": "consent_event_id",
-}
+@dataclass(frozen=True)
+class ErasablePlan:
+    record_tables: tuple[tuple[str, str], ...]  # (staging table, SQL of the identity record ID of each row)
+    through: tuple[tuple[str, str, str, str], ...]  # (table, its column, the table it hangs off, that column)
+    keys: dict[str, str]  # staging table -> its unique key
+
+
+def default_manifest_path() -> Path:
+    """dbt's manifest of this project (its target path: `DBT_TARGET_PATH`, else `target`)."""
+    return target_path() / "manifest.json"
+
+
+def erasable_plan(manifest: dict[str, Any]) -> ErasablePlan:
+    """The staging tables to erase from, read from the `meta.identity_record` of the manifest's models."""
+    records, through, keys = [], [], {}
+    for node in sorted(manifest.get("nodes", {}).values(), key=lambda node: node.get("name", "")):
+        config = node.get("config") or {}
+        declared = (config.get("meta") or {}).get(MANIFEST_META)
+        if node.get("resource_type") != "model" or not declared:
+            continue
+        table, key = node["name"], declared.get("key")
+        unique_key = config.get("unique_key")
+        if not key or not isinstance(unique_key, str):
+            raise ErasureError(f"{table}: meta.{MANIFEST_META} needs a `key` column and the model a single "
+                               f"unique_key (found key={key!r}, unique_key={unique_key!r})")
+        keys[table] = unique_key
+        if declared.get("through"):
+            through.append((table, key, declared["through"], key))
+        elif declared.get("source_system_column"):
+            records.append((table, f"{declared['source_system_column']} || ':' || {key}"))
+        elif declared.get("source_system"):
+            records.append((table, f"'{declared['source_system']}:' || {key}"))
+        else:
+            raise ErasureError(f"{table}: meta.{MANIFEST_META} names neither source_system, source_system_column "
+                               "nor through")
+    of_record = {table for table, _ in records}
+    for table, _, parent, _ in through:
+        if parent not in of_record:
+            raise ErasureError(f"{table}: meta.{MANIFEST_META}.through names {parent}, which declares no record")
+    return ErasablePlan(tuple(records), tuple(through), keys)
+
+
+def plan_of(manifest: dict[str, Any], source: str) -> ErasablePlan:
+    """erasable_plan, refusing a manifest that declares no staging table at all (another project's)."""
+    plan = erasable_plan(manifest)
+    if not plan.record_tables:
+        raise ErasureError(f"{source} declares no staging table holding a person's rows (meta.{MANIFEST_META}): "
+                           "is it this project's manifest?")
+    return plan
+
+
+def load_plan(manifest_path: Path | None = None) -> ErasablePlan:
+    path = manifest_path or default_manifest_path()
+    if not path.exists():
+        raise ErasureError(f"no dbt manifest at {path}: run `dbt parse` (or `dbt build`) in the project folder "
+                           "first; it says which staging tables hold a person's rows")
+    return plan_of(json.loads(path.read_text()), str(path))
 
 KEPT = (
     ("raw tables (raw_<system>)", "they belong to the source systems: delete the person there. A --full-refresh "
@@ -111,14 +129,14 @@ def _rows(connection: Any, sql: str) -> list[tuple]:
         cursor.close()
 
 
-def _blanked(connection: Any, relation: Relation, database: str | None) -> str:
+def _blanked(connection: Any, relation: Relation, key: str, database: str | None) -> str:
     """The SET list that empties a staging row but for its key, its load time and its source system: booleans
     false (the staging tests want them not null), everything else null."""
     catalog = f"{database}.information_schema" if database else "information_schema"
     columns = _rows(connection, f"select lower(column_name), upper(data_type) from {catalog}.columns "
                                 f"where lower(table_schema) = '{relation.schema.lower()}' "
                                 f"and lower(table_name) = '{relation.identifier.lower()}' order by ordinal_position")
-    keep = {STAGING_KEYS[relation.model], "loaded_at", "source_system"}
+    keep = {key, "loaded_at", "source_system"}
     return ", ".join(f"{name} = false" if kind == "BOOLEAN" else f"{name} = null"
                      for name, kind in columns if name not in keep)
 
@@ -136,6 +154,7 @@ def erase(connection: Any, dialect: str, apply: bool, database: str | None = Non
     every tombstoned record key. `dialect` is duckdb or snowflake; `database` qualifies the schemas (Snowflake);
     each model's table is where the dbt manifest `project` says (default: the project's, `relations()`)."""
     project = project if project is not None else relations()
+    plan = plan_of(project.manifest, project.source)
     existing: dict[str, set[str]] = {}
 
     def built(relation: Relation) -> bool:
@@ -162,11 +181,11 @@ def erase(connection: Any, dialect: str, apply: bool, database: str | None = Non
             "where tombstones.key_type = 'record')"
         )
 
-    of_table = dict(ERASABLE_STAGING_TABLES)
+    of_table = dict(plan.record_tables)
     steps = [(model, f"{column} in (select {parent_column} from {table(parent)} where "
                      f"{condition(of_table[parent])})")
-             for model, column, parent, parent_column in ERASABLE_THROUGH if built(project[parent])]
-    steps += [(model, condition(record_id)) for model, record_id in ERASABLE_STAGING_TABLES]
+             for model, column, parent, parent_column in plan.through if built(project[parent])]
+    steps += [(model, condition(record_id)) for model, record_id in plan.record_tables]
     erased = []
     for model, where in steps:
         relation = project[model]
@@ -181,7 +200,7 @@ def erase(connection: Any, dialect: str, apply: bool, database: str | None = Non
             connection, f"select count(*), count(case when loaded_at = {latest} then 1 end) "
                         f"from {staged} where {where}")
         if count and apply:
-            _rows(connection, f"update {staged} set {_blanked(connection, relation, database)} "
+            _rows(connection, f"update {staged} set {_blanked(connection, relation, plan.keys[model], database)} "
                               f"where ({where}) and loaded_at = {latest}")
             _rows(connection, f"delete from {staged} where ({where}) and not (loaded_at = {latest})")
         erased.append(Erased(model, int(count), int(at_latest)))

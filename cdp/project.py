@@ -54,9 +54,12 @@ class Relation:
 class Relations(Mapping[str, Relation]):
     """Model name -> where it is built, as one manifest says."""
 
-    def __init__(self, relations: Mapping[str, Relation], source: str) -> None:
+    def __init__(self, relations: Mapping[str, Relation], source: str,
+                 manifest: Mapping[str, Any] | None = None) -> None:
         self._relations = dict(relations)
         self.source = source
+        # The manifest itself, for what else its nodes declare (e.g. the staging models' meta that `cdp erase` reads).
+        self.manifest: Mapping[str, Any] = manifest or {}
 
     @classmethod
     def from_manifest(cls, path: Path) -> Relations:
@@ -75,7 +78,7 @@ class Relations(Mapping[str, Relation]):
             if name in found and node.get("package_name") != root:
                 continue
             found[name] = Relation(name, node["schema"], node.get("alias") or name)
-        return cls(found, str(path))
+        return cls(found, str(path), manifest)
 
     def __getitem__(self, model: str) -> Relation:
         try:

@@ -17,18 +17,8 @@ from cdp.generator import locales
 from cdp.generator.common import HISTORY_START
 from cdp.generator.context import US_PER_DAY, Context, epoch_us
 from cdp.generator.formats import ascii_handle, strings_from_bytes
+from cdp.systems import SystemsError, system_names
 
-SYSTEMS: tuple[str, ...] = (
-    "salesforce",
-    "marketing_cloud",
-    "lms",
-    "commerce",
-    "club",
-    "mobile_app",
-    "web",
-    "travel",
-    "data_lake",
-)
 MEMBERSHIP_RATE: dict[str, float] = {
     "salesforce": 0.40,
     "marketing_cloud": 0.65,
@@ -41,6 +31,25 @@ MEMBERSHIP_RATE: dict[str, float] = {
     "data_lake": 0.30,
 }
 """Probability that a known person has records in a system (before the engagement multiplier)."""
+
+SIMULATED = frozenset(MEMBERSHIP_RATE)
+"""The person-bearing systems this generator simulates (one module each in cdp.generator.systems)."""
+
+
+def _simulated_systems() -> tuple[str, ...]:
+    """The person-bearing systems of the project's list (var `source_systems`) that the generator simulates, in the
+    list's order. A declared system it does not simulate gets no feed (it builds empty); a simulated one that is not
+    declared is an error: the project would not read it."""
+    declared = system_names(bears_persons=True)
+    undeclared = sorted(SIMULATED - set(declared))
+    if undeclared:
+        raise SystemsError(f"the generator simulates {', '.join(undeclared)}, which var `source_systems` of "
+                           "dbt_project.yml does not declare as bearing persons")
+    return tuple(name for name in declared if name in SIMULATED)
+
+
+SYSTEMS: tuple[str, ...] = _simulated_systems()
+"""Person-bearing systems, in the order of var `source_systems` (their order drives the random draws)."""
 
 KIND_KNOWN, KIND_WEB_ONLY, KIND_APP_ONLY = 0, 1, 2
 WEB_ONLY_SHARE = 0.06

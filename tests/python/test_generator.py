@@ -21,6 +21,7 @@ from cdp.generator.formats import JUNK_EMAILS, JUNK_NAMES, JUNK_PHONES
 from cdp.generator.locales import NICKNAMES
 from cdp.generator.population import THIN_SYSTEMS
 from cdp.generator.records import DOB_KINDS
+from cdp.systems import system_names
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 11, 1)
@@ -36,19 +37,8 @@ SOURCE_TYPES = {
     "date": pa.date32(),
     "timestamp": pa.timestamp("us"),
 }
-SYSTEMS = (
-    "salesforce",
-    "marketing_cloud",
-    "lms",
-    "commerce",
-    "club",
-    "mobile_app",
-    "web",
-    "travel",
-    "data_lake",
-    "content",
-    "consent",
-)
+SYSTEMS = system_names()
+"""Every source system of the project (var `source_systems`): the generator writes a feed for each."""
 FUTURE_BY_DESIGN = {("lms.certification", "expires_at")}
 PAN_PATTERN = re.compile(r"\b(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{5})\b")
 

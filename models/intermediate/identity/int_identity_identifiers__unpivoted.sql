@@ -1,25 +1,14 @@
 -- Every exact-match identifier a record carries, one row per (record, identifier type, value), for the
 -- over-merge guards (all of them) and the deterministic rules (those in `deterministic_identifier_types`):
--- the record's own columns, the extra values a record has more than one of (all of a learner's
--- certifications, all of a customer's cards), and the login an anonymous record was signed in with.
+-- the record's own columns, every value of the identifiers a record holds several of (all of a learner's
+-- certifications, all of a customer's cards: int_<system>__identity_identifiers of each system whose entry in var
+-- `source_systems` names `multi_valued_identifiers`), and the login an anonymous record was signed in with.
 -- An app login that is a valid email address also counts as that email.
 
 {%- set record_identifiers = ['email', 'phone', 'member_id', 'app_login', 'certification_id', 'payment_card_hash'] %}
 
 with identity_records as (
     select * from {{ ref('int_identity_records__unioned') }}
-),
-
-lms_certifications as (
-    select * from {{ ref('stg_lms__certifications') }}
-),
-
-commerce_orders as (
-    select * from {{ ref('stg_commerce__orders') }}
-),
-
-commerce_payments as (
-    select * from {{ ref('stg_commerce__payments') }}
 ),
 
 observed_logins as (
@@ -39,28 +28,16 @@ from_records as (
     {%- endfor %}
 ),
 
-all_certifications as (
-    select
-        'lms:' || learner_id as identity_record_id,
-        'certification_id' as identifier_type,
-        certification_id as identifier_value,
-        'record' as identifier_origin
-    from lms_certifications
-    where learner_id is not null
-        and certification_id is not null
-),
-
-all_cards as (
-    select
-        'commerce:' || commerce_orders.customer_id as identity_record_id,
-        'payment_card_hash' as identifier_type,
-        commerce_payments.payment_card_hash as identifier_value,
-        'record' as identifier_origin
-    from commerce_payments
-    inner join commerce_orders
-        on commerce_payments.order_id = commerce_orders.order_id
-    where commerce_payments.payment_card_hash is not null
-        and commerce_orders.customer_id is not null
+multi_valued as (
+    {%- for system in var('source_systems') if system.multi_valued_identifiers %}
+        select
+            identity_record_id,
+            identifier_type,
+            identifier_value,
+            'record' as identifier_origin
+        from {{ ref('int_' ~ system.name ~ '__identity_identifiers') }}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 session_logins as (
@@ -76,9 +53,7 @@ session_logins as (
 unioned_logins as (
     select * from from_records
     union all
-    select * from all_certifications
-    union all
-    select * from all_cards
+    select * from multi_valued
     union all
     select * from session_logins
 ),

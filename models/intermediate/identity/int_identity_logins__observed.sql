@@ -1,44 +1,20 @@
 -- Anonymous-to-known evidence: the logins seen on each web cookie and each app device, from events that
--- carried both the anonymous ID and a login. One row per (anonymous record, login).
+-- carried both the anonymous ID and a login (int_<system>__identity_sign_ins of each system whose entry in var
+-- `source_systems` has `sign_ins`). One row per (anonymous record, login).
 -- A login may tie the anonymous record to a person only when it clearly dominates that record's signed-in
 -- events (a family tablet or a shared computer is not one person): see `is_linkable`.
 
-with web_events as (
-    select * from {{ ref('stg_web__events') }}
-),
-
-app_events as (
-    select * from {{ ref('stg_mobile_app__app_events') }}
-),
-
-web_logins as (
-    select
-        'web:' || anonymous_id as identity_record_id,
-        'web' as source_system,
-        case when login_email is not null then 'email' else 'app_login' end as identifier_type,
-        coalesce(login_email, login_app_login) as identifier_value,
-        event_at
-    from web_events
-    where anonymous_id is not null
-        and coalesce(login_email, login_app_login) is not null
-),
-
-app_logins as (
-    select
-        'mobile_app:' || device_id as identity_record_id,
-        'mobile_app' as source_system,
-        'app_login' as identifier_type,
-        app_login as identifier_value,
-        event_at
-    from app_events
-    where device_id is not null
-        and app_login is not null
-),
-
-observed as (
-    select * from web_logins
-    union all
-    select * from app_logins
+with observed as (
+    {%- for system in var('source_systems') if system.sign_ins %}
+        select
+            identity_record_id,
+            source_system,
+            identifier_type,
+            identifier_value,
+            event_at
+        from {{ ref('int_' ~ system.name ~ '__identity_sign_ins') }}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 per_login as (
