@@ -1,9 +1,10 @@
 -- When each record's place in the identity graph last changed: the clock the incremental identity and profile
 -- models read. One row per record ever placed: its component, cluster, cut reason, unified ID, a fingerprint of
 -- its own values (every column of int_identity_records__unioned, listed in record_fingerprints) and one of every
--- edge touching it (rule, weights, explanation); `graph_changed_at` is the run in which any of them last changed, or in which the record
--- left (`is_current` false). A model rebuilds the components holding a record changed since it last ran
--- (macro records_to_rebuild): components are closed, so that covers every row whose value can differ.
+-- edge touching it (rule, weights, explanation); `graph_changed_at` is the run in which any of them last
+-- changed, or in which the record left (`is_current` false). A model rebuilds the components holding a record
+-- changed since it last ran (macro records_to_rebuild): components are closed, so that covers every row whose value
+-- can differ.
 {{
     config(
         materialized='incremental',
@@ -97,22 +98,22 @@ states as (
 
 {%- if is_incremental() %}
 
--- Each record's state as this table last recorded it (on the first run, or --full-refresh, there is none: every
--- record is placed, none is gone).
-previous as (
-    select
-        identity_record_id,
-        component_key,
-        cluster_key,
-        cut_reason,
-        unified_individual_id,
-        unified_id_minted_at,
-        linked_at,
-        record_fingerprint,
-        edge_fingerprint,
-        is_current
-    from {{ this }}
-),
+    -- Each record's state as this table last recorded it (on the first run, or --full-refresh, there is none: every
+    -- record is placed, none is gone).
+    previous as (
+        select
+            identity_record_id,
+            component_key,
+            cluster_key,
+            cut_reason,
+            unified_individual_id,
+            unified_id_minted_at,
+            linked_at,
+            record_fingerprint,
+            edge_fingerprint,
+            is_current
+        from {{ this }}
+    ),
 {%- endif %}
 
 placed_or_changed as (
@@ -140,25 +141,25 @@ placed_or_changed as (
 final as (
     select * from placed_or_changed
     {%- if is_incremental() %}
-    union all
-    -- records that left the graph since the last run
-    select
-        previous.identity_record_id,
-        previous.component_key,
-        previous.cluster_key,
-        previous.cut_reason,
-        previous.unified_individual_id,
-        previous.unified_id_minted_at,
-        previous.linked_at,
-        previous.record_fingerprint,
-        previous.edge_fingerprint,
-        false as is_current,
-        cast({{ dbt.current_timestamp() }} as timestamp) as graph_changed_at
-    from previous
-    left outer join states
-        on previous.identity_record_id = states.identity_record_id
-    where states.identity_record_id is null
-        and previous.is_current
+        union all
+        -- records that left the graph since the last run
+        select
+            previous.identity_record_id,
+            previous.component_key,
+            previous.cluster_key,
+            previous.cut_reason,
+            previous.unified_individual_id,
+            previous.unified_id_minted_at,
+            previous.linked_at,
+            previous.record_fingerprint,
+            previous.edge_fingerprint,
+            false as is_current,
+            cast({{ dbt.current_timestamp() }} as timestamp) as graph_changed_at
+        from previous
+        left outer join states
+            on previous.identity_record_id = states.identity_record_id
+        where states.identity_record_id is null
+            and previous.is_current
     {%- endif %}
 )
 
