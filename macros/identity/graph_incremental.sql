@@ -48,3 +48,25 @@
         select unified_individual_id from {{ ref('int_identity_records__graph_tracked') }} where is_current
     )
 {%- endmacro %}
+
+{#- Post-hook of int_identity_edges__deterministic: delete the edges of identifier groups whose fingerprint no
+    current group has any more (the group changed, so its new fingerprint's edges were just inserted, or it is
+    gone). -#}
+{% macro delete_stale_deterministic_groups() -%}
+    delete from {{ this }} using (
+        select
+            identifier_type as stale_type,
+            identifier_value as stale_value,
+            group_fingerprint as stale_fingerprint
+        from {{ this }}
+        except
+        select
+            identifier_type,
+            identifier_value,
+            {{ cdp_identity.deterministic_group_fingerprint('guarded') }}
+        from {{ ref('int_identity_identifier_groups__guarded') }} as guarded
+    ) as stale
+    where identifier_type = stale.stale_type
+        and identifier_value = stale.stale_value
+        and group_fingerprint = stale.stale_fingerprint
+{%- endmacro %}

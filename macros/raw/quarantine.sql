@@ -85,21 +85,28 @@
 {%- endmacro %}
 
 
+{% macro raw_value_converts(column) -%}
+    {#- SQL condition: the raw value is blank or converts to its column's declared type. The one rule that both
+        staging's filter (raw_row_is_typed) and rejected_rows (raw_rejected_rows_sql, its negation) apply. -#}
+    ({{ cdp_identity.raw_has_declared_type(column.name, column.data_type) }}
+    {{- ' or ' ~ raw_is_blank(column.name) }}
+    {{- ' or ' ~ cdp_identity.raw_typed_value(column.name, column.data_type) }} is not null)
+{%- endmacro %}
+
+
 {% macro raw_row_is_typed(node=none) -%}
     {#- SQL condition, for a staging model's first CTE: the raw row has a primary key and every value converts
         to its declared type. node: the source node; default, the model's own (only) source. -#}
     {%- set node = node or raw_model_source_node() -%}
-    {%- if node is none -%}{{ return('true') }}{%- endif -%}
-    {%- if not raw_is_quarantined(node) -%}{{ return('true') }}{%- endif -%}
-    {%- set keys = raw_primary_key(node) -%}
-    {%- for key in keys %}
-        {{ 'and ' if not loop.first }}not {{ raw_is_blank(key) }}
+    {%- if node is none or not raw_is_quarantined(node) -%}{{ return('true') }}{%- endif -%}
+    {%- set conditions = [] -%}
+    {%- for key in raw_primary_key(node) -%}
+        {%- do conditions.append('not ' ~ raw_is_blank(key)) -%}
     {%- endfor -%}
-    {%- for column in raw_typed_columns(node) %}
-        and ({{ cdp_identity.raw_has_declared_type(column.name, column.data_type) }}
-            or {{ raw_is_blank(column.name) }}
-            or {{ cdp_identity.raw_typed_value(column.name, column.data_type) }} is not null)
+    {%- for column in raw_typed_columns(node) -%}
+        {%- do conditions.append(raw_value_converts(column)) -%}
     {%- endfor -%}
+    {{ conditions | join('\n        and ') }}
 {%- endmacro %}
 
 
@@ -115,10 +122,7 @@
         {%- do key_parts.append("coalesce(cast(" ~ key ~ " as varchar), '')") -%}
     {%- endfor -%}
     {%- for column in raw_typed_columns(node) -%}
-        {%- do checks.append({'column': column.name,
-                              'condition': 'not ' ~ cdp_identity.raw_has_declared_type(column.name, column.data_type)
-                                           ~ ' and not ' ~ raw_is_blank(column.name) ~ ' and '
-                                           ~ cdp_identity.raw_typed_value(column.name, column.data_type) ~ ' is null',
+        {%- do checks.append({'column': column.name, 'condition': 'not ' ~ raw_value_converts(column),
                               'reason': raw_reject_reason(column.data_type)}) -%}
     {%- endfor -%}
     {%- for check in checks %}

@@ -16,6 +16,13 @@
       does not convert (or a blank primary key) is quarantined (macros/raw/quarantine.sql).
     Every outcome is written to the relation <raw_schema_prefix>_meta.feed_status; quarantined values to
     <raw_schema_prefix>_meta.rejected_rows.
+
+    Why a hook and not dbt-duckdb's external sources (`meta.external_location`, which renders source() as
+    read_parquet(...)): that reads the file where staging selects from it, so an absent feed fails the model
+    ("IO Error: No files found that match the pattern"), a zero-byte file fails it ("too small to be a Parquet
+    file"), a missing optional column fails it ("Binder Error: Referenced column ... not found") instead of
+    becoming a typed null, and nothing records the outcome in feed_status. The checks below are what those cases
+    need: three queries for all files (which exist, their sizes, their columns) and one view per feed.
 #}
 
 {% macro register_raw_sources() -%}
@@ -61,6 +68,54 @@
 {%- endmacro %}
 
 
+{% macro raw_compare_columns(node, location, delivered, missing_is_error=false) -%}
+    {#- The source's declared columns against the delivered ones (a list of names, any case). Returns
+        {select_list: declared columns in declared order, each the delivered column or a typed null,
+         missing: declared columns not delivered, ignored: delivered columns not declared}.
+        A missing required column (or, with missing_is_error, any missing column) stops the run naming both. -#}
+    {%- set by_lower = {} -%}
+    {%- for name in delivered -%}{%- do by_lower.update({name | lower: name}) -%}{%- endfor -%}
+    {%- set result = {'select_list': [], 'missing': [], 'ignored': []} -%}
+    {%- for column in node.columns.values() -%}
+        {%- if column.name | lower in by_lower -%}
+            {%- do result.select_list.append('"' ~ by_lower[column.name | lower] ~ '" as ' ~ column.name) -%}
+        {%- else -%}
+            {%- do result.missing.append(column.name) -%}
+            {%- do result.select_list.append('cast(null as ' ~ column.data_type ~ ') as ' ~ column.name) -%}
+            {%- if raw_column_is_required(column) and not missing_is_error -%}
+                {%- do exceptions.raise_compiler_error(
+                    "Raw file " ~ location ~ " has no column '" ~ column.name ~ "', which source "
+                    ~ node.source_name ~ "." ~ node.name ~ " requires (meta.required in "
+                    ~ node.original_file_path ~ "). Fix the export or the source definition.") -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if missing_is_error and result.missing -%}
+        {%- set described = [] -%}
+        {%- for name in result.missing -%}
+            {%- do described.append(name ~ (' (required)' if raw_column_is_required(node.columns[name]) else '')) -%}
+        {%- endfor -%}
+        {%- do exceptions.raise_compiler_error(
+            "Raw table " ~ location ~ " has no column(s) " ~ described | join(', ') ~ ", which source "
+            ~ node.source_name ~ "." ~ node.name ~ " declares (" ~ node.original_file_path
+            ~ "). Load them (a column of nulls will do for an optional one) or fix the source definition.") -%}
+    {%- endif -%}
+    {%- set declared = node.columns.keys() | map('lower') | list -%}
+    {%- for name in by_lower.keys() | sort if name not in declared -%}
+        {%- do result.ignored.append(by_lower[name]) -%}
+    {%- endfor -%}
+    {%- if result.missing -%}
+        {{ log("WARNING raw feed " ~ node.source_name ~ "." ~ node.name ~ ": " ~ location ~ " lacks optional column(s) "
+               ~ result.missing | join(', ') ~ "; filled with null", info=True) }}
+    {%- endif -%}
+    {%- if result.ignored -%}
+        {{ log("raw feed " ~ node.source_name ~ "." ~ node.name ~ ": " ~ location ~ " has undeclared column(s) "
+               ~ result.ignored | join(', ') ~ "; ignored", info=True) }}
+    {%- endif -%}
+    {{ return(result) }}
+{%- endmacro %}
+
+
 {% macro raw_feed_status_sql(statuses) -%}
     {#- statuses: list of dicts; rendered as a portable union of literal rows. -#}
     {%- set cols = ['source_system', 'source_table', 'location', 'feed_status', 'missing_columns', 'ignored_columns'] -%}
@@ -87,70 +142,74 @@
 {%- endmacro %}
 
 
+{% macro raw_parquet_files(paths) -%}
+    {#- {path: [its column names]} for every path that is a non-empty file, and {path: none} for a zero-byte one;
+        an absent path is left out. Three queries for all feeds: which exist, their sizes, their columns. -#}
+    {%- set files = {} -%}
+    {%- set globs = [] -%}
+    {%- for path in paths -%}
+        {%- do globs.append("select file from glob('" ~ path | replace("'", "''") ~ "')") -%}
+    {%- endfor -%}
+    {%- set present = run_query(globs | join(' union all ')).columns[0].values() if globs else [] -%}
+    {%- if present | length == 0 -%}{{ return(files) }}{%- endif -%}
+    {%- set quoted = [] -%}
+    {%- for path in present -%}{%- do quoted.append("'" ~ path | replace("'", "''") ~ "'") -%}{%- endfor -%}
+    {%- set non_empty = [] -%}
+    {%- for row in run_query('select filename, size from read_blob([' ~ quoted | join(', ') ~ '])').rows -%}
+        {%- do files.update({row[0]: none}) -%}
+        {%- if row[1] > 0 -%}{%- do non_empty.append("'" ~ row[0] | replace("'", "''") ~ "'") -%}{%- endif -%}
+    {%- endfor -%}
+    {%- if non_empty -%}
+        {#- parquet_schema lists the schema root (with its number of children) and then each column, in order -#}
+        {%- set columns = run_query(
+            'select file_name, name from parquet_schema([' ~ non_empty | join(', ') ~ ']) '
+            ~ 'where num_children is null') -%}
+        {%- for row in columns.rows -%}
+            {%- do files.update({row[0]: (files[row[0]] or []) + [row[1]]}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+
 {% macro duckdb__register_raw_sources() -%}
+    {#- Each source table becomes a view: over its Parquet file (declared columns in declared order, a missing
+        optional one as a typed null), or, when the file is absent or zero bytes, an empty typed select. -#}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set nodes = raw_source_nodes() -%}
+    {%- set paths = [] -%}
+    {%- for node in nodes -%}{%- do paths.append(raw_file_path(node)) -%}{%- endfor -%}
+    {%- set files = raw_parquet_files(paths) -%}
+    {%- set schemas = [] -%}
+    {%- for node in nodes if node.schema not in schemas -%}
+        {%- do schemas.append(node.schema) -%}
+        {%- do adapter.create_schema(api.Relation.create(database=node.database, schema=node.schema)) -%}
+    {%- endfor -%}
     {%- set statuses = [] -%}
     {%- set quarantined = [] -%}
-    {%- set created_schemas = [] -%}
-    {%- for node in raw_source_nodes() -%}
-        {%- set path = raw_file_path(node) -%}
+    {%- for node in nodes -%}
+        {%- set path = paths[loop.index0] -%}
         {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
-        {%- if node.schema not in created_schemas -%}
-            {%- do adapter.create_schema(relation.without_identifier()) -%}
-            {%- do created_schemas.append(node.schema) -%}
-        {%- endif -%}
         {%- set status = {'source_system': node.source_name, 'source_table': node.name, 'location': path,
-                          'missing_columns': none, 'ignored_columns': none,
+                          'feed_status': 'present', 'missing_columns': none, 'ignored_columns': none,
                           'columns_declared': node.columns | length} -%}
-
-        {%- set files = run_query("select size from read_blob('" ~ path ~ "')") if run_query("select count(*) from glob('" ~ path ~ "')").columns[0].values()[0] > 0 else none -%}
-        {%- if files is none or files.columns[0].values()[0] == 0 -%}
-            {%- if files is none -%}
-                {%- do status.update({'feed_status': 'absent'}) -%}
-            {%- else -%}
-                {%- do status.update({'feed_status': 'empty_file'}) -%}
+        {%- if files.get(path) -%}
+            {%- set checked = raw_compare_columns(node, path, files[path]) -%}
+            {%- do status.update({'missing_columns': checked.missing | join(', '),
+                                  'ignored_columns': checked.ignored | join(', ')}) -%}
+            {%- set columns = checked.select_list | join(', ') -%}
+            {%- set body = 'select ' ~ columns ~ " from read_parquet('" ~ path ~ "')" -%}
+            {%- if raw_is_quarantined(node) -%}
+                {%- do quarantined.append({'node': node, 'location': path, 'row_number_expr': 'file_row_number + 1',
+                    'from_sql': '(select ' ~ columns ~ ", file_row_number from read_parquet('" ~ path
+                                ~ "', file_row_number = true)) as raw_rows"}) -%}
+            {%- endif -%}
+        {%- else -%}
+            {%- do status.update({'feed_status': 'absent' if path not in files else 'empty_file'}) -%}
+            {%- if path in files -%}
                 {{ log("WARNING raw feed " ~ node.source_name ~ "." ~ node.name ~ ": " ~ path ~ " is a zero-byte file; built as empty", info=True) }}
             {%- endif -%}
             {%- set body = raw_empty_select(node) -%}
-        {%- else -%}
-            {%- set described = run_query("describe select * from read_parquet('" ~ path ~ "')") -%}
-            {%- set file_columns = {} -%}
-            {%- for row in described.rows -%}
-                {%- do file_columns.update({row[0] | lower: row[0]}) -%}
-            {%- endfor -%}
-            {%- set missing = [] -%}
-            {%- set select_list = [] -%}
-            {%- for column in node.columns.values() -%}
-                {%- if column.name | lower in file_columns -%}
-                    {%- do select_list.append('"' ~ file_columns[column.name | lower] ~ '" as ' ~ column.name) -%}
-                {%- elif raw_column_is_required(column) -%}
-                    {%- do exceptions.raise_compiler_error(
-                        "Raw file " ~ path ~ " has no column '" ~ column.name ~ "', which source "
-                        ~ node.source_name ~ "." ~ node.name ~ " requires (meta.required in "
-                        ~ node.original_file_path ~ "). Fix the export or the source definition.") -%}
-                {%- else -%}
-                    {%- do missing.append(column.name) -%}
-                    {%- do select_list.append('cast(null as ' ~ column.data_type ~ ') as ' ~ column.name) -%}
-                {%- endif -%}
-            {%- endfor -%}
-            {%- set declared = node.columns.keys() | map('lower') | list -%}
-            {%- set ignored = [] -%}
-            {%- for name in file_columns.keys() | sort -%}
-                {%- if name not in declared -%}{%- do ignored.append(file_columns[name]) -%}{%- endif -%}
-            {%- endfor -%}
-            {%- if missing -%}
-                {{ log("WARNING raw feed " ~ node.source_name ~ "." ~ node.name ~ ": " ~ path ~ " lacks optional column(s) " ~ missing | join(', ') ~ "; filled with null", info=True) }}
-            {%- endif -%}
-            {%- if ignored -%}
-                {{ log("raw feed " ~ node.source_name ~ "." ~ node.name ~ ": " ~ path ~ " has undeclared column(s) " ~ ignored | join(', ') ~ "; ignored", info=True) }}
-            {%- endif -%}
-            {%- do status.update({'feed_status': 'present', 'missing_columns': missing | join(', '), 'ignored_columns': ignored | join(', ')}) -%}
-            {%- set body = 'select ' ~ select_list | join(', ') ~ " from read_parquet('" ~ path ~ "')" -%}
-            {%- if raw_is_quarantined(node) -%}
-                {%- do quarantined.append({'node': node, 'location': path, 'row_number_expr': 'file_row_number + 1',
-                    'from_sql': '(select ' ~ select_list | join(', ') ~ ", file_row_number from read_parquet('" ~ path
-                                ~ "', file_row_number = true)) as raw_rows"}) -%}
-            {%- endif -%}
         {%- endif -%}
         {%- do run_query('create or replace view ' ~ relation ~ ' as ' ~ body) -%}
         {%- do statuses.append(status) -%}
@@ -197,23 +256,9 @@
             {#- the empty view an earlier run made for the absent feed (loaders land tables, not views) -#}
             {%- do status.update({'feed_status': 'absent'}) -%}
         {%- else -%}
-            {%- set table_columns = adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list -%}
-            {%- set missing = [] -%}
-            {%- for column in node.columns.values() if column.name | lower not in table_columns -%}
-                {%- do missing.append(column.name ~ (' (required)' if raw_column_is_required(column) else '')) -%}
-            {%- endfor -%}
-            {%- if missing -%}
-                {%- do exceptions.raise_compiler_error(
-                    "Raw table " ~ existing ~ " has no column(s) " ~ missing | join(', ') ~ ", which source "
-                    ~ node.source_name ~ "." ~ node.name ~ " declares (" ~ node.original_file_path
-                    ~ "). Load them (a column of nulls will do for an optional one) or fix the source definition.") -%}
-            {%- endif -%}
-            {%- set declared = node.columns.keys() | map('lower') | list -%}
-            {%- set ignored = table_columns | reject('in', declared) | list -%}
-            {%- if ignored -%}
-                {{ log("raw feed " ~ node.source_name ~ "." ~ node.name ~ ": " ~ existing ~ " has undeclared column(s) " ~ ignored | join(', ') ~ "; ignored", info=True) }}
-            {%- endif -%}
-            {%- do status.update({'feed_status': 'present', 'ignored_columns': ignored | join(', ')}) -%}
+            {%- set delivered = adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list -%}
+            {%- set checked = raw_compare_columns(node, existing, delivered, missing_is_error=true) -%}
+            {%- do status.update({'feed_status': 'present', 'ignored_columns': checked.ignored | join(', ')}) -%}
             {%- if raw_is_quarantined(node) -%}
                 {%- do quarantined.append({'node': node, 'location': status['location'], 'row_number_expr': 'null',
                                            'from_sql': existing}) -%}

@@ -58,7 +58,7 @@ def hostile_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     con.execute(f"copy member to '{member}' (format parquet)")
     con.close()
     database = root / "cdp.duckdb"
-    for args in (["seed"], ["run", "--select", "+unified_profiles", "+source_rejected_values",
+    for args in (["seed"], ["run", "--select", "+unified_profiles", "+unified_links", "+source_rejected_values",
                             "+source_identifier_quality"]):
         result = run_dbt(args, root / "raw", database)
         assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]

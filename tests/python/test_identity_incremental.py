@@ -10,6 +10,7 @@ that the stable-ID rules promise.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -309,3 +310,15 @@ def test_a_build_with_nothing_new_changes_nothing(world: dict, tmp_path: Path) -
             f"select count(*) from ((select * from {table} except all select * from before.{table}) "
             f"union all (select * from before.{table} except all select * from {table}))").fetchone() if count}
     assert differing == {}, f"rows that differ after a build with nothing new: {differing}"
+
+
+def test_the_record_fingerprint_covers_every_column_of_the_records(built_data: Path) -> None:
+    """graph_tracked restamps a record when any of its values changes: its fingerprint lists every column of
+    int_identity_records__unioned, so a column added to the common schema must be added there too."""
+    sql = (ROOT / "models" / "intermediate" / "identity" / "int_identity_records__graph_tracked.sql").read_text()
+    cte = re.search(r"record_fingerprints as \((.*?)\) }} as record_fingerprint", sql, re.S)
+    assert cte, "int_identity_records__graph_tracked has no record_fingerprints CTE listing the record columns"
+    listed = re.findall(r"'(\w+)'", cte.group(1))
+    with duckdb.connect(str(built_data / "cdp.duckdb"), read_only=True) as con:
+        columns = [row[0] for row in con.execute("describe intermediate.int_identity_records__unioned").fetchall()]
+    assert sorted(listed) == sorted(columns)

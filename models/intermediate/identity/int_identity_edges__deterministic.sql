@@ -4,23 +4,15 @@
 -- One row per record pair and group (int_identity_edges__unioned keeps the highest-priority group's).
 -- Incremental: a group's edges depend only on its members, its guard status and vars, which its fingerprint
 -- covers (macro deterministic_group_fingerprint); a run redoes the groups whose fingerprint this table does not
--- hold (delete+insert by group) and drops the rows of fingerprints no group has any more.
+-- hold (delete+insert by group) and drops the rows of fingerprints no group has any more (post-hook
+-- delete_stale_deterministic_groups, macros/identity/graph_incremental.sql).
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['identifier_type', 'identifier_value'],
         on_schema_change='fail',
-        post_hook="delete from {{ this }} using (
-            select identifier_type as stale_type, identifier_value as stale_value, group_fingerprint as stale_fingerprint
-            from {{ this }}
-            except
-            select identifier_type, identifier_value, {{ deterministic_group_fingerprint('guarded') }}
-            from {{ ref('int_identity_identifier_groups__guarded') }} as guarded
-        ) as stale
-        where identifier_type = stale.stale_type
-            and identifier_value = stale.stale_value
-            and group_fingerprint = stale.stale_fingerprint",
+        post_hook="{{ cdp_identity.delete_stale_deterministic_groups() }}",
     )
 }}
 
