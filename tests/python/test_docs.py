@@ -968,3 +968,37 @@ def test_layer_violations_finds_backward_edges() -> None:
 def test_layers_run_one_way(docs_target: Path) -> None:
     """No intermediate model reads a mart; a mart reads a mart only where its folder's YAML says why."""
     assert layer_violations(_artifact(docs_target, "manifest.json")) == []
+
+
+def thin_mart_problems(manifest: dict[str, Any]) -> list[str]:
+    """Marts that are not thin, contracted, public selects: a mart reads at most one model (the intermediate model
+    holding its logic; the time spine reads none), enforces its contract and is `access: public`."""
+    problems = []
+    for node in sorted(manifest["nodes"].values(), key=lambda n: n["unique_id"]):
+        if node["resource_type"] != "model" or _layer(node) != "marts":
+            continue
+        parents = [parent for parent in node["depends_on"]["nodes"] if parent.startswith("model.")]
+        if len(parents) > 1:
+            problems.append(f"{node['name']} reads {len(parents)} models, not one")
+        if not ((node.get("config") or {}).get("contract") or {}).get("enforced"):
+            problems.append(f"{node['name']} has no enforced contract")
+        if node.get("access") != "public":
+            problems.append(f"{node['name']} is not public")
+    return problems
+
+
+def test_thin_mart_problems_finds_logic_missing_contracts_and_protected_marts() -> None:
+    def model(name: str, parents: list[str], contract: bool = True, access: str = "public") -> dict[str, Any]:
+        return {"unique_id": f"model.p.{name}", "name": name, "resource_type": "model", "fqn": ["p", "marts", name],
+                "depends_on": {"nodes": [f"model.p.{parent}" for parent in parents]}, "access": access,
+                "config": {"contract": {"enforced": contract}}}
+    nodes = [model("thin", ["int_a"]), model("spine", []), model("joins", ["int_a", "int_b"]),
+             model("loose", ["int_a"], contract=False), model("hidden", ["int_a"], access="protected")]
+    manifest = {"nodes": {node["unique_id"]: node for node in nodes}}
+    assert thin_mart_problems(manifest) == [
+        "hidden is not public", "joins reads 2 models, not one", "loose has no enforced contract"]
+
+
+def test_every_mart_is_a_thin_contracted_public_select(docs_target: Path) -> None:
+    """A mart publishes one intermediate model (README: marts): its logic lives in that model."""
+    assert thin_mart_problems(_artifact(docs_target, "manifest.json")) == []
