@@ -131,7 +131,7 @@ test-snowflake: install
 	$(BIN)/cdp emulator dbt -- run --target emulator --target-path target/emulator \
 		--select int_identity_match_inputs__tracked int_identity_edges__probabilistic int_identity_unified_ids \
 		int_identity_edges__deterministic int_identity_records__graph_tracked int_identity_records__linked \
-		unified_links identity_edges \
+		int_identity_edges__resolved \
 		int_profile_records__aggregated_by_individual int_profile_attributes__survived; \
 	$(BIN)/cdp snowflake export --target emulator --schema marts --out $(SNOWFLAKE_TEST)/marts --compared-marts; \
 	$(BIN)/cdp snowflake export --target emulator --schema marts_published --out $(SNOWFLAKE_TEST)/published \

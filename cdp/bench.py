@@ -52,7 +52,9 @@ STAGES = [
     ("profiles and insights", "models/intermediate/insights/"),
     ("profiles and insights", "models/marts/profiles/"),
     ("profiles and insights", "models/marts/insights/"),
+    ("activation", "models/intermediate/activation/"),
     ("activation", "models/marts/activation/"),
+    ("identity marts and data quality", "models/intermediate/data_quality/"),
     ("identity marts and data quality", "models/marts/"),
 ]
 BUILD = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]

@@ -968,3 +968,73 @@ def test_layer_violations_finds_backward_edges() -> None:
 def test_layers_run_one_way(docs_target: Path) -> None:
     """No intermediate model reads a mart; a mart reads a mart only where its folder's YAML says why."""
     assert layer_violations(_artifact(docs_target, "manifest.json")) == []
+
+
+def thin_mart_problems(manifest: dict[str, Any]) -> list[str]:
+    """Marts that are not thin, contracted, public selects: a mart reads at most one model (the intermediate model
+    holding its logic; the time spine reads none), enforces its contract and is `access: public`."""
+    problems = []
+    for node in sorted(manifest["nodes"].values(), key=lambda n: n["unique_id"]):
+        if node["resource_type"] != "model" or _layer(node) != "marts":
+            continue
+        parents = [parent for parent in node["depends_on"]["nodes"] if parent.startswith("model.")]
+        if len(parents) > 1:
+            problems.append(f"{node['name']} reads {len(parents)} models, not one")
+        if not ((node.get("config") or {}).get("contract") or {}).get("enforced"):
+            problems.append(f"{node['name']} has no enforced contract")
+        if node.get("access") != "public":
+            problems.append(f"{node['name']} is not public")
+    return problems
+
+
+def test_thin_mart_problems_finds_logic_missing_contracts_and_protected_marts() -> None:
+    def model(name: str, parents: list[str], contract: bool = True, access: str = "public") -> dict[str, Any]:
+        return {"unique_id": f"model.p.{name}", "name": name, "resource_type": "model", "fqn": ["p", "marts", name],
+                "depends_on": {"nodes": [f"model.p.{parent}" for parent in parents]}, "access": access,
+                "config": {"contract": {"enforced": contract}}}
+    nodes = [model("thin", ["int_a"]), model("spine", []), model("joins", ["int_a", "int_b"]),
+             model("loose", ["int_a"], contract=False), model("hidden", ["int_a"], access="protected")]
+    manifest = {"nodes": {node["unique_id"]: node for node in nodes}}
+    assert thin_mart_problems(manifest) == [
+        "hidden is not public", "joins reads 2 models, not one", "loose has no enforced contract"]
+
+
+def test_every_mart_is_a_thin_contracted_public_select(docs_target: Path) -> None:
+    """A mart publishes one intermediate model (README: marts): its logic lives in that model."""
+    assert thin_mart_problems(_artifact(docs_target, "manifest.json")) == []
+
+
+def _is_pii(column: dict[str, Any]) -> bool:
+    config = column.get("config") or {}
+    tags = [*(column.get("tags") or []), *(config.get("tags") or [])]
+    return "pii" in tags or bool((column.get("meta") or {}).get("pii") or (config.get("meta") or {}).get("pii"))
+
+
+def untagged_published_pii(manifest: dict[str, Any]) -> list[str]:
+    """PII columns of a mart that the intermediate model it publishes (`meta.columns_documented_on`) holds untagged:
+    the tag is what attaches Snowflake's masking policy to the table that stores the values (pii_masking.sql)."""
+    models = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    problems = []
+    for name, node in sorted(models.items()):
+        mart = models.get((node.get("config", {}).get("meta") or {}).get("columns_documented_on") or "")
+        if mart is None:
+            continue
+        own = node.get("columns", {})
+        for column_name, column in sorted(mart.get("columns", {}).items()):
+            if _is_pii(column) and not (column_name in own and _is_pii(own[column_name])):
+                problems.append(f"{name}.{column_name} is PII in {mart['name']} but not tagged pii")
+    return problems
+
+
+def test_untagged_published_pii_finds_a_column_tagged_on_the_mart_only() -> None:
+    pii = {"config": {"tags": ["pii"], "meta": {"pii": True}}}
+    nodes = {
+        "model.p.mart": {"name": "mart", "resource_type": "model", "columns": {"email": pii, "phone": pii, "n": {}}},
+        "model.p.int_a": {"name": "int_a", "resource_type": "model", "columns": {"email": pii, "n": {}},
+                          "config": {"meta": {"columns_documented_on": "mart"}}},
+    }
+    assert untagged_published_pii({"nodes": nodes}) == ["int_a.phone is PII in mart but not tagged pii"]
+
+
+def test_intermediate_models_tag_the_pii_their_marts_publish(docs_target: Path) -> None:
+    assert untagged_published_pii(_artifact(docs_target, "manifest.json")) == []

@@ -26,12 +26,12 @@ from conftest import ROOT, run_dbt
 from cdp.bench import stamp_later_load
 
 PEOPLE, SEED, BATCH_SHARE = 400, 23, 0.05
-MODELS = ["build", "--select", "+unified_links", "+identity_edges", "+unified_id_changes",
+MODELS = ["build", "--select", "+unified_links", "+int_identity_edges__resolved", "+int_unified_id_changes__logged",
           "+export_marketing_cloud_audience", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 # The models the second build rewrites only in part: by identifier group, and by graph component
 # (macros/identity/graph_incremental.sql).
 PARTLY_REWRITTEN = ["intermediate.int_identity_edges__deterministic", "intermediate.int_identity_records__linked",
-                    "main.identity_edges",
+                    "intermediate.int_identity_edges__resolved",
                     "intermediate.int_profile_records__aggregated_by_individual",
                     "intermediate.int_profile_attributes__survived"]
 BRIDGE_ID = "003BRIDGE000000001"
@@ -244,7 +244,8 @@ def test_partly_rewritten_models_carry_the_current_ids(world: dict) -> None:
             assert con.execute(f"select count(*) from ((select identity_record_id, unified_individual_id "
                                f"from {table}) except ({current}))").fetchone()[0] == 0
         stale_edges = con.execute(
-            "select count(*) from main.identity_edges as edges inner join main.unified_links as l "
+            "select count(*) from intermediate.int_identity_edges__resolved as edges "
+            "inner join main.unified_links as l "
             "on edges.identity_record_id_l = l.identity_record_id inner join main.unified_links as r "
             "on edges.identity_record_id_r = r.identity_record_id "
             "where edges.unified_individual_id_l != l.unified_individual_id "
@@ -303,7 +304,8 @@ def test_a_build_with_nothing_new_changes_nothing(world: dict, tmp_path: Path) -
         tables = [row[0] for row in con.execute(
             "select schema_name || '.' || table_name from duckdb_tables() where database_name = 'cdp' "
             "and schema_name in ('staging', 'intermediate', 'main')").fetchall()]
-        assert "intermediate.int_identity_records__graph_tracked" in tables and "main.unified_id_changes" in tables
+        assert "intermediate.int_identity_records__graph_tracked" in tables \
+            and "intermediate.int_unified_id_changes__logged" in tables
         leftovers = [table for table in tables if "__dbt_tmp" in table]
         assert leftovers == [], f"an incremental model left its scratch table behind: {leftovers}"
         differing = {table: count for table in tables for count in con.execute(

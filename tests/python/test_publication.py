@@ -115,7 +115,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     pq.write_table(stamp_later_load(requests, requests.num_rows - 1), requests_path)
     # ... and a test after identity resolution fails in the same build.
     injected = project / "tests" / "dbt" / f"{INJECTED_TEST}.sql"
-    injected.write_text("select unified_individual_id from {{ ref('unified_profiles') }}\n")
+    # On the intermediate model the published marts read through (the mart unified_profiles is a view over it and
+    # no model reads a mart), so that the models after it are skipped.
+    injected.write_text("select unified_individual_id from {{ ref('int_unified_profiles__joined') }}\n")
     failed, out["failed_run"] = _build(project, raw, database)
     assert failed.returncode != 0, "the injected test did not fail the build"
     out["failed_log"] = failed.stdout
