@@ -70,3 +70,25 @@
         and identifier_value = stale.stale_value
         and group_fingerprint = stale.stale_fingerprint
 {%- endmacro %}
+
+{#- Post-hook of int_identity_edges__resolved: delete the edges no longer offered to the graph (an edge whose pair
+    and method int_identity_edges__unioned no longer holds: its group changed, its pair dropped below the merge
+    policy, its override was withdrawn). -#}
+{% macro delete_edges_no_longer_offered() -%}
+    delete from {{ this }} using (
+        select
+            identity_record_id_l as stale_l,
+            identity_record_id_r as stale_r,
+            match_method as stale_method
+        from {{ this }}
+        except
+        select
+            identity_record_id_l,
+            identity_record_id_r,
+            match_method
+        from {{ ref('int_identity_edges__unioned') }}
+    ) as stale
+    where identity_record_id_l = stale.stale_l
+        and identity_record_id_r = stale.stale_r
+        and match_method = stale.stale_method
+{%- endmacro %}

@@ -108,6 +108,8 @@ _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _COMMENT = re.compile(r"--[^\n]*")
 # `extract(year from t.c)`, `trim(both ' ' from t.c)`, `substring(t.c from 2)`: a column, not a relation.
 _FROM_IN_FUNCTION = re.compile(r"\b(?:extract|trim|substring|position|overlay)\s*\([^()]*$", re.I)
+# `a is distinct from t.c`: a comparison.
+_DISTINCT_FROM = re.compile(r"\bdistinct\s*$", re.I)
 _HARD_CODED = re.compile(r"\b(?:from|join)\s+((?:\"?[A-Za-z_][\w$]*\"?\.){1,2}\"?[A-Za-z_][\w$]*\"?)", re.I)
 
 
@@ -118,7 +120,8 @@ def hard_coded_references(p: Project) -> Iterable[Finding]:
             continue
         code = _COMMENT.sub("", _JINJA.sub(" ", node.get("raw_code", "")))
         for match in _HARD_CODED.finditer(code):
-            if not _FROM_IN_FUNCTION.search(code[:match.start()]):
+            prefix = code[:match.start()]
+            if not (_FROM_IN_FUNCTION.search(prefix) or _DISTINCT_FROM.search(prefix)):
                 yield Finding("fct_hard_coded_references", p.name(uid), match.group(1))
 
 

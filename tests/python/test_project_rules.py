@@ -40,7 +40,8 @@ def _toy_manifest() -> dict:
               ["model.p.stg_crm__contacts", "source.p.crm_copy.contacts"], description=""),
         _node("int_people", "models/intermediate/int_people.sql", ["model.p.stg_crm__contacts"],
               materialized="view", raw_code="select * from {{ ref('x') }} join analytics.raw_people using (id) "
-                                            "where extract(year from people.born) > 1900"),
+                                            "where extract(year from people.born) > 1900 "
+                                            "and people.id is distinct from other.id"),
         _node("people", "models/marts/people.sql", ["model.p.int_people", "model.p.stg_crm__contacts"],
               access="public", contract={"enforced": False}, columns={"id": {"description": ""}}),
         _node("spine", "models/marts/fct_spine.sql", []),
@@ -80,8 +81,8 @@ def test_rules_find_what_the_evaluator_flags() -> None:
         Finding("fct_exposures_dependent_on_private_models", "crm_sync", "int_people"),
     }
     assert expected - found == set(), "rules that did not fire"
-    # The column read by extract(... from ...) is not taken for a relation.
-    assert not any(f.rule == "fct_hard_coded_references" and "people.born" in f.detail for f in found)
+    # Columns read by extract(... from ...) and `is distinct from` are not taken for relations.
+    assert not any(f.rule == "fct_hard_coded_references" and f.detail in ("people.born", "other.id") for f in found)
 
 
 def test_too_many_joins_and_chained_views_count_from_their_thresholds() -> None:

@@ -4,8 +4,8 @@
     on_schema_change='fail',
     transient=false,
     post_hook=[
-        "delete from {{ this }} where unified_individual_id not in (select active_individuals.unified_individual_id from {{ ref('int_unified_individuals__active') }} as active_individuals)",
-        "update {{ this }} set subscriber_key = null, is_email_eligible = false where is_email_eligible and unified_individual_id not in (select audience.unified_individual_id from {{ ref('int_marketing_cloud_audience__exported') }} as audience)",
+        "{{ cdp_identity.delete_triggers_of_inactive_individuals() }}",
+        "{{ cdp_identity.withdraw_email_from_triggers_outside_audience() }}",
     ],
 ) }}
 
@@ -74,7 +74,7 @@ final as (
         cast({{ dbt.current_timestamp() }} as timestamp) as triggered_at
     from new_certifications
     inner join links
-        on links.identity_record_id = 'lms:' || new_certifications.learner_id
+        on links.identity_record_id = {{ identity_record_id('lms', 'new_certifications.learner_id') }}
     inner join active_individuals
         on links.unified_individual_id = active_individuals.unified_individual_id
     left outer join insights

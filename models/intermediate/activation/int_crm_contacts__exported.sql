@@ -41,7 +41,7 @@ final as (
         insights.insights_as_of
     from contacts
     inner join links
-        on links.identity_record_id = 'salesforce:' || contacts.contact_id
+        on links.identity_record_id = {{ identity_record_id('salesforce', 'contacts.contact_id') }}
     inner join active_individuals
         on links.unified_individual_id = active_individuals.unified_individual_id
     inner join insights

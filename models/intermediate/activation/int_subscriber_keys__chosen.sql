@@ -57,7 +57,7 @@ final as (
         subscribers.subscriber_key
     from subscribers
     inner join linked_records
-        on linked_records.identity_record_id = 'marketing_cloud:' || subscribers.subscriber_key
+        on linked_records.identity_record_id = {{ identity_record_id('marketing_cloud', 'subscribers.subscriber_key') }}
     inner join eligibility
         on linked_records.unified_individual_id = eligibility.unified_individual_id
     left outer join subscriber_activity

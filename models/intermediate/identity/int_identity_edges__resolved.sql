@@ -9,16 +9,7 @@
         incremental_strategy='delete+insert',
         unique_key=['identity_record_id_l', 'identity_record_id_r', 'match_method'],
         on_schema_change='fail',
-        post_hook="delete from {{ this }} using (
-            select identity_record_id_l as stale_l, identity_record_id_r as stale_r, match_method as stale_method
-            from {{ this }}
-            except
-            select identity_record_id_l, identity_record_id_r, match_method
-            from {{ ref('int_identity_edges__unioned') }}
-        ) as stale
-        where identity_record_id_l = stale.stale_l
-            and identity_record_id_r = stale.stale_r
-            and match_method = stale.stale_method",
+        post_hook="{{ cdp_identity.delete_edges_no_longer_offered() }}",
     )
 }}
 

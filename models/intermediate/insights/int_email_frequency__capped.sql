@@ -26,7 +26,7 @@ windowed_sends as (
         sends.sent_at
     from sends
     inner join links
-        on links.identity_record_id = 'marketing_cloud:' || sends.subscriber_key
+        on links.identity_record_id = {{ identity_record_id('marketing_cloud', 'sends.subscriber_key') }}
     inner join active_individuals
         on links.unified_individual_id = active_individuals.unified_individual_id
     where sends.sent_at >= {{ window_start }}

@@ -51,7 +51,7 @@ final as (
         max(case when course_events.taken_via = 'enrolled' then 1 else 0 end) = 1 as has_enrollment
     from course_events
     inner join links
-        on links.identity_record_id = 'lms:' || course_events.learner_id
+        on links.identity_record_id = {{ identity_record_id('lms', 'course_events.learner_id') }}
     inner join active_individuals
         on links.unified_individual_id = active_individuals.unified_individual_id
     where course_events.course_code is not null

@@ -21,7 +21,7 @@ final as (
         max(bookings.booked_at) as last_booked_at
     from bookings
     inner join links
-        on links.identity_record_id = 'travel:' || bookings.booking_reference
+        on links.identity_record_id = {{ identity_record_id('travel', 'bookings.booking_reference') }}
     inner join active_individuals
         on links.unified_individual_id = active_individuals.unified_individual_id
     where bookings.destination_code is not null

@@ -68,7 +68,7 @@ marketing_cloud_opt_outs as (
         coalesce(subscribers.unsubscribed_at, subscribers.joined_at) as captured_at
     from subscribers
     inner join links
-        on links.identity_record_id = 'marketing_cloud:' || subscribers.subscriber_key
+        on links.identity_record_id = {{ identity_record_id('marketing_cloud', 'subscribers.subscriber_key') }}
     where subscribers.status = 'unsubscribed'
     union all
     select
@@ -78,7 +78,7 @@ marketing_cloud_opt_outs as (
         unsubscribes.unsubscribed_at as captured_at
     from unsubscribes
     inner join links
-        on links.identity_record_id = 'marketing_cloud:' || unsubscribes.subscriber_key
+        on links.identity_record_id = {{ identity_record_id('marketing_cloud', 'unsubscribes.subscriber_key') }}
 ),
 
 salesforce_opt_outs as (
@@ -89,7 +89,7 @@ salesforce_opt_outs as (
         contacts.updated_at as captured_at
     from contacts
     inner join links
-        on links.identity_record_id = 'salesforce:' || contacts.contact_id
+        on links.identity_record_id = {{ identity_record_id('salesforce', 'contacts.contact_id') }}
     where contacts.has_opted_out_of_email
 ),
 
