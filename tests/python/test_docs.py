@@ -1012,12 +1012,13 @@ def _is_pii(column: dict[str, Any]) -> bool:
 
 def untagged_published_pii(manifest: dict[str, Any]) -> list[str]:
     """PII columns of a mart that the intermediate model it publishes (`meta.columns_documented_on`) holds untagged:
-    the tag is what attaches Snowflake's masking policy to the table that stores the values (pii_masking.sql)."""
+    the tag is what attaches Snowflake's masking policy to the table that stores the values (pii_masking.sql). A
+    view stores nothing: it shows what the tables under it show, masked where they are."""
     models = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
     problems = []
     for name, node in sorted(models.items()):
         mart = models.get((node.get("config", {}).get("meta") or {}).get("columns_documented_on") or "")
-        if mart is None:
+        if mart is None or node.get("config", {}).get("materialized") in ("view", "ephemeral"):
             continue
         own = node.get("columns", {})
         for column_name, column in sorted(mart.get("columns", {}).items()):
@@ -1032,6 +1033,8 @@ def test_untagged_published_pii_finds_a_column_tagged_on_the_mart_only() -> None
         "model.p.mart": {"name": "mart", "resource_type": "model", "columns": {"email": pii, "phone": pii, "n": {}}},
         "model.p.int_a": {"name": "int_a", "resource_type": "model", "columns": {"email": pii, "n": {}},
                           "config": {"meta": {"columns_documented_on": "mart"}}},
+        "model.p.int_view": {"name": "int_view", "resource_type": "model", "columns": {},
+                             "config": {"materialized": "view", "meta": {"columns_documented_on": "mart"}}},
     }
     assert untagged_published_pii({"nodes": nodes}) == ["int_a.phone is PII in mart but not tagged pii"]
 
