@@ -1041,3 +1041,57 @@ def test_untagged_published_pii_finds_a_column_tagged_on_the_mart_only() -> None
 
 def test_intermediate_models_tag_the_pii_their_marts_publish(docs_target: Path) -> None:
     assert untagged_published_pii(_artifact(docs_target, "manifest.json")) == []
+
+
+LAYOUT_TOPS = ("models", "python_models", "macros", "seeds", "tests", "cdp", "docs")
+
+
+def layout_problems(readme: str, root: Path) -> list[str]:
+    """README's Layout table against the tree: every folder holding files (under LAYOUT_TOPS) is a row (or holds a
+    file a row names), or is named in the row of a folder above it (`identity/` in the row of `models/marts/`);
+    every folder and file a row names exists. A row's `<name>` stands for any one folder."""
+    section = readme.split("\n## Layout\n", 1)[1].split("\n#", 1)[0]
+    rows = [line.split("|")[1:3] for line in section.splitlines() if line.startswith("| `")]
+    patterns, files = [], []
+    for first, text in rows:
+        files += [path for path in re.findall(r"`([^`]+)`", first) if "/" in path and not path.endswith("/")]
+        for path in re.findall(r"`([^`]+/)`", first):
+            regex = "^" + re.sub(r"<[^>]+>", "[^/]+", re.escape(path).replace(r"\<", "<").replace(r"\>", ">")) + "$"
+            patterns.append((path, re.compile(regex), first + text))
+    every_folder = {
+        folder.relative_to(root).as_posix() + "/": folder
+        for top in LAYOUT_TOPS if (root / top).is_dir() for folder in [root / top, *(root / top).rglob("*")]
+        if folder.is_dir() and "__pycache__" not in folder.parts}
+    folders = sorted(name for name, folder in every_folder.items() if any(c.is_file() for c in folder.iterdir()))
+    problems = [f"README's Layout table names {path}, which does not exist" for path in files
+                if not (root / path).is_file()]
+    for folder in folders:
+        if any(regex.match(folder) for _, regex, _ in patterns) or any(
+                path.rsplit("/", 1)[0] + "/" == folder for path in files):
+            continue
+        named = any(folder.startswith(path) and folder != path
+                    and (f"`{folder[len(path):]}`" in text or f"`{folder}`" in text)
+                    for path, _, text in patterns if "<" not in path)
+        if not named:
+            problems.append(f"{folder} is not in README's Layout table")
+    for path, regex, _ in patterns:
+        if not any(regex.match(folder) for folder in every_folder):
+            problems.append(f"README's Layout table names {path}, which does not exist")
+    return problems
+
+
+def test_layout_problems_finds_missing_and_stale_rows(tmp_path: Path) -> None:
+    for folder in ("models/staging/crm", "models/marts/identity", "models/marts/extra", "cdp"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "f.sql").write_text("")
+    readme = ("# x\n\n## Layout\n\n| path | what |\n|---|---|\n| `models/staging/<system>/` | staging |\n"
+              "| `models/marts/` | marts: `identity/` |\n| `macros/gone/` | stale |\n\n## Next\n")
+    assert layout_problems(readme, tmp_path) == [
+        "cdp/ is not in README's Layout table",
+        "models/marts/extra/ is not in README's Layout table",
+        "README's Layout table names macros/gone/, which does not exist",
+    ]
+
+
+def test_readme_layout_table_matches_the_tree() -> None:
+    assert layout_problems((ROOT / "README.md").read_text(), ROOT) == []
