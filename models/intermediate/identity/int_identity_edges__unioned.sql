@@ -53,7 +53,7 @@ probabilistic as (
         explanation
     from probabilistic_edges
     where match_probability >= {{ var('match_threshold_probability') }}
-        and (not is_partial_name or has_exact_identifier)
+        and {{ merge_policy_admits() }}
 ),
 
 manual as (

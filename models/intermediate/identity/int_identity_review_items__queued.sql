@@ -49,7 +49,7 @@ possible_matches as (
         on probabilistic_edges.identity_record_id_r = right_ids.identity_record_id
     where (
         probabilistic_edges.match_probability < {{ var('match_threshold_probability') }}
-        or (probabilistic_edges.is_partial_name and not probabilistic_edges.has_exact_identifier)
+        or not {{ merge_policy_admits('probabilistic_edges') }}
     )
     and left_ids.unified_individual_id != right_ids.unified_individual_id
 ),
