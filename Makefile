@@ -120,6 +120,7 @@ test: install
 test-snowflake: export CDP_RAW_DIR := $(CURDIR)/$(TEST_DATA)/raw
 test-snowflake: export CDP_TRUTH_DIR := $(CURDIR)/$(TEST_DATA)/truth
 test-snowflake: export CDP_EMULATOR_PORT := $(EMULATOR_PORT)
+test-snowflake: export CDP_EMULATOR_RESULT_TYPES := $(CURDIR)/$(SNOWFLAKE_TEST)/python_model_results.jsonl
 test-snowflake: install
 	test -d $(TEST_DATA)/raw || $(BIN)/cdp generate --people $(PEOPLE) --seed $(SEED) --out $(TEST_DATA) --quiet
 	rm -rf $(SNOWFLAKE_TEST) target/emulator

@@ -24,7 +24,13 @@ import pytest
 
 from cdp.snowflake.connection import MissingEnvironmentVariable, connection_params
 from cdp.snowflake.load import COMPARED_MARTS, snowflake_type
-from cdp.snowflake.packages import STAGED_PACKAGES, build_zips
+from cdp.snowflake.packages import (
+    ANACONDA_DISTRIBUTIONS,
+    ANACONDA_PIN_DIFFERENCES,
+    STAGED_PACKAGES,
+    build_zips,
+    stage_zips,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -137,6 +143,89 @@ print(matching.predict(records, 0.2).num_rows)
     assert done.stdout.strip() == "1"
 
 
+def requested_packages() -> list[str]:
+    """The packages the Python models' stored procedures request (dbt_project.yml, models: identity: +packages)."""
+    import yaml
+
+    project = yaml.safe_load((ROOT / "dbt_project.yml").read_text())
+    return project["models"]["cdp_identity"]["intermediate"]["identity"]["+packages"]
+
+
+def test_procedure_packages_are_pinned_to_the_tested_versions_or_a_written_difference() -> None:
+    """Every package a procedure requests is pinned (`name==version`), snowflake-snowpark-python included (dbt adds it
+    unpinned otherwise), and each pin is the version installed here or a difference written down with its reason."""
+    from importlib.metadata import version
+
+    requested = dict(package.split("==") for package in requested_packages())
+    assert all("==" in package for package in requested_packages())
+    assert {"python-duckdb", "pyarrow", "pandas", "networkx", "snowflake-snowpark-python"} <= set(requested)
+    assert "duckdb" not in requested, "the Anaconda channel calls it python-duckdb"
+    for name, pinned in requested.items():
+        installed = version(ANACONDA_DISTRIBUTIONS.get(name, name))
+        if pinned == installed:
+            assert name not in ANACONDA_PIN_DIFFERENCES, f"{name}: a difference is written down, but none remains"
+            continue
+        assert name in ANACONDA_PIN_DIFFERENCES, f"{name}=={pinned} is not the tested {installed}: write it down"
+        written_pin, tested, reason = ANACONDA_PIN_DIFFERENCES[name]
+        assert (written_pin, tested) == (pinned, installed), f"{name}: the written difference is out of date"
+        assert reason
+    assert set(ANACONDA_PIN_DIFFERENCES) <= set(requested)
+
+
+class RecordingConnection:
+    """A stand-in for a Snowflake connection that records the statements sent to it."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def cursor(self):
+        return self
+
+    def execute(self, statement: str):
+        self.statements.append(statement)
+        return self
+
+
+def test_staging_the_packages_creates_their_schema_and_stage_first(tmp_path: Path) -> None:
+    """On a fresh database the stage's schema does not exist yet: it is created (if absent) before the stage."""
+    connection = RecordingConnection()
+    zip_path = tmp_path / "cdp.zip"
+    zip_path.write_bytes(b"")
+    staged = stage_zips(connection, "ANALYTICS.CDP.cdp_python_packages", [zip_path])
+    assert staged == ["@ANALYTICS.CDP.cdp_python_packages/cdp.zip"]
+    assert connection.statements[0] == "create schema if not exists ANALYTICS.CDP"
+    assert connection.statements[1].startswith("create stage if not exists ANALYTICS.CDP.cdp_python_packages")
+    assert connection.statements[2].startswith(f"put 'file://{zip_path.resolve()}' @ANALYTICS.CDP.cdp_python_packages")
+    with pytest.raises(ValueError, match="database.schema.stage"):
+        stage_zips(connection, "cdp_python_packages", [zip_path])
+
+
+def test_staging_the_packages_on_the_emulator_into_a_new_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Against an emulator of its own: a schema nothing created, staged twice (idempotent)."""
+    import socket
+
+    from cdp.snowflake import emulator
+    from cdp.snowflake.connection import connect
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("CDP_EMULATOR_PORT", str(port))
+    zip_path = tmp_path / "cdp.zip"
+    zip_path.write_bytes(b"PK\x05\x06" + bytes(18))
+    emulator.start(port, tmp_path / "emulator.pid", tmp_path / "emulator.log")
+    try:
+        connection = connect("emulator")
+        connection.cursor().execute("create database if not exists STAGETEST")
+        for _ in range(2):
+            stage_zips(connection, "STAGETEST.FRESH.cdp_python_packages", [zip_path])
+        listed = connection.cursor().execute("list @STAGETEST.FRESH.cdp_python_packages").fetchall()
+        connection.close()
+    finally:
+        emulator.stop(tmp_path / "emulator.pid")
+    assert [row[0].rsplit("/", 1)[-1] for row in listed] == ["cdp.zip"]
+
+
 def test_loader_types_follow_the_parquet_schema() -> None:
     assert snowflake_type(pa.int64()) == "bigint"
     assert snowflake_type(pa.timestamp("us")) == "timestamp_ntz"
@@ -178,10 +267,33 @@ def test_python_models_list_their_snowflake_packages_and_imports(emulator_marts:
     manifest = json.loads((ROOT / "target" / "emulator" / "manifest.json").read_text())
     for name in ("int_identity_edges__probabilistic", "int_identity_clusters", "int_identity_unified_ids"):
         config = manifest["nodes"][f"model.cdp_identity.{name}"]["config"]
-        assert {"duckdb", "pyarrow", "pandas", "networkx"} <= set(config["packages"]), name
+        assert config["packages"] == requested_packages(), name
         assert [path.rsplit("/", 1)[1] for path in config["imports"]] == [f"{p}.zip" for p in STAGED_PACKAGES]
         assert all(path.lower().startswith("@cdp.marts.cdp_python_packages/") for path in config["imports"])
         assert config["transient"] is True
+
+
+# The Snowflake column types (as the emulator's DESCRIBE TABLE names them) of the types the Python models declare.
+SNOWFLAKE_TYPES = {pa.string(): "varchar", pa.bool_(): "boolean", pa.int64(): "number(38,0)",
+                   pa.float64(): "float", pa.timestamp("us"): "timestamp_ntz"}
+
+
+def test_python_models_wrote_their_declared_types(emulator_marts: Path) -> None:
+    """What each Python model wrote through Snowpark (cdp.snowflake.emulator records it): every column of its
+    declared type, on the first build and on the no-change run after it (an incremental run with nothing to write,
+    whose every column is empty), never a type Snowflake had to guess."""
+    from test_python_model_results import DECLARED
+
+    log = emulator_marts.parent / "python_model_results.jsonl"
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert {r["model"] for r in records if not r["incremental"]} == set(DECLARED)
+    no_change = [r for r in records if r["incremental"]]
+    assert {r["model"] for r in no_change} == {"int_identity_edges__probabilistic", "int_identity_unified_ids"}
+    assert all(r["rows"] == 0 for r in no_change), no_change
+    for record in records:
+        declared = {field.name: SNOWFLAKE_TYPES[field.type] for field in DECLARED[record["model"]]}
+        written = {name: kind.split("(16777216)")[0].replace("(9)", "") for name, kind in record["columns"].items()}
+        assert written == declared, record["relation"]
 
 
 # Snowflake features the emulator lacks. These run against a real account when one is configured
