@@ -1,9 +1,9 @@
 """The dbt Python models' two ends, the same on both engines.
 
 dbt-duckdb hands a model DuckDB relations and stores the Arrow table it returns; dbt-snowflake hands it Snowpark
-DataFrames and stores the Snowpark DataFrame it returns. What a model returns always has its declared schema
-(`result`): no column's type is left to inference, not even one that is entirely null. The identity logic in between (matching, graph, stable
-IDs) sees Arrow tables only, so one function and one test suite serve both engines.
+DataFrames and stores the Snowpark DataFrame it returns. What a model returns always has its declared
+schema (`result`): no column's type is left to inference, not even an entirely null one. The identity logic
+in between (matching, graph, stable IDs) sees Arrow tables only, so one function and one test suite serve both engines.
 """
 
 from __future__ import annotations

@@ -68,7 +68,8 @@ def _rows(table: pa.Table, columns: list[str], list_columns: set[str], timestamp
 
 @pytest.fixture(scope="module")
 def emulator_marts(built_data: Path) -> Path:
-    folder = built_data / "snowflake" / "marts"
+    # CDP_SNOWFLAKE_MARTS: the marts exported from a real account (`make test-snowflake-live`); else the emulator's.
+    folder = Path(os.environ.get("CDP_SNOWFLAKE_MARTS") or built_data / "snowflake" / "marts")
     if not folder.exists():
         pytest.fail(f"{folder} is missing: `make test` runs `make test-snowflake` before pytest; run it")
     return folder
@@ -200,7 +201,9 @@ def test_staging_the_packages_creates_their_schema_and_stage_first(tmp_path: Pat
         stage_zips(connection, "cdp_python_packages", [zip_path])
 
 
-def test_staging_the_packages_on_the_emulator_into_a_new_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_staging_the_packages_on_the_emulator_into_a_new_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Against an emulator of its own: a schema nothing created, staged twice (idempotent)."""
     import socket
 
@@ -226,6 +229,64 @@ def test_staging_the_packages_on_the_emulator_into_a_new_schema(tmp_path: Path, 
     assert [row[0].rsplit("/", 1)[-1] for row in listed] == ["cdp.zip"]
 
 
+def test_absent_raw_feeds_are_placeholders_in_the_projects_own_schema(tmp_path: Path) -> None:
+    """On a warehouse with no raw tables at all (an emulator of its own), a build of a staging model writes nothing
+    into the raw schemas: the absent feed is an empty, typed view in <target schema>_raw_placeholders, which the
+    staging model reads (macros/raw/source.sql), and the model builds as empty."""
+    import socket
+
+    from cdp.snowflake import emulator
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "CDP_EMULATOR_PORT": str(port), "DBT_PROFILES_DIR": str(ROOT),
+           "CDP_EMULATOR_DATABASE": "PLACEHOLDERS"}
+    emulator.start(port, tmp_path / "emulator.pid", tmp_path / "emulator.log")
+    try:
+        done = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "cdp"), "emulator", "dbt", "--", "run", "--target", "emulator",
+             "--select", "stg_content__courses", "--target-path", str(tmp_path / "target"),
+             "--log-path", str(tmp_path)],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        env_port = {**os.environ, "CDP_EMULATOR_PORT": str(port), "CDP_EMULATOR_DATABASE": "PLACEHOLDERS"}
+        script = """
+from cdp.snowflake.connection import connect
+c = connect("emulator").cursor()
+print(sorted({r[0].lower() for r in c.execute(
+    "select table_schema from PLACEHOLDERS.information_schema.tables union all "
+    "select table_schema from PLACEHOLDERS.information_schema.views").fetchall()}))
+print(sorted(r[0].lower() for r in c.execute("select table_name from PLACEHOLDERS.information_schema.views "
+    "where lower(table_schema) = 'marts_raw_placeholders'").fetchall()))
+print(c.execute("select count(*) from PLACEHOLDERS.staging.stg_content__courses").fetchone()[0])
+"""
+        listed = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env_port, capture_output=True,
+                                text=True, check=False)
+        assert listed.returncode == 0, listed.stderr[-3000:]
+    finally:
+        emulator.stop(tmp_path / "emulator.pid")
+    schemas, placeholders, rows = listed.stdout.strip().splitlines()[-3:]
+    written = [schema for schema in eval(schemas) if schema.startswith("raw_") and schema != "raw_meta"]  # noqa: S307
+    assert written == [], f"the build wrote into raw schemas: {written}"
+    assert "content__course" in eval(placeholders)  # noqa: S307
+    assert rows == "0"
+    compiled = next((tmp_path / "target" / "run").rglob("stg_content__courses.sql")).read_text().lower()
+    assert "marts_raw_placeholders.content__course" in compiled
+
+
+def test_emulator_refuses_a_frame_with_an_untyped_column() -> None:
+    """What a model returned before its result carried a schema (a pandas frame, an all-null column of no type): the
+    emulator's write_pandas refuses it rather than pick a type for it, as Snowflake would have to."""
+    import pandas as pd
+
+    from cdp.snowflake.emulator import _write_pandas_through_stage
+
+    frame = pd.DataFrame({"IDENTITY_RECORD_ID": ["a"], "PREVIOUS_UNIFIED_INDIVIDUAL_ID": [None]})
+    with pytest.raises(TypeError, match=r"no value and no type.*PREVIOUS_UNIFIED_INDIVIDUAL_ID"):
+        _write_pandas_through_stage(None, frame, "T", database="CDP", schema="MARTS")
+
+
 def test_loader_types_follow_the_parquet_schema() -> None:
     assert snowflake_type(pa.int64()) == "bigint"
     assert snowflake_type(pa.timestamp("us")) == "timestamp_ntz"
@@ -243,10 +304,12 @@ def test_snowflake_connection_names_the_missing_variable(monkeypatch: pytest.Mon
         connection_params("snowflake")
     for name in ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_ROLE", "SNOWFLAKE_WAREHOUSE", "SNOWFLAKE_DATABASE"):
         monkeypatch.setenv(name, "x")
-    with pytest.raises(MissingEnvironmentVariable, match="SNOWFLAKE_PASSWORD"):
+    monkeypatch.setenv("SNOWFLAKE_PASSWORD", "a password is not used")
+    with pytest.raises(MissingEnvironmentVariable, match="SNOWFLAKE_PRIVATE_KEY_PATH"):
         connection_params("snowflake")
     monkeypatch.setenv("SNOWFLAKE_PRIVATE_KEY_PATH", "/keys/rsa_key.p8")
-    assert connection_params("snowflake")["private_key_file"] == "/keys/rsa_key.p8"
+    params = connection_params("snowflake")
+    assert params["private_key_file"] == "/keys/rsa_key.p8" and "password" not in params
 
 
 def test_dbt_names_the_missing_snowflake_variable(tmp_path: Path) -> None:
@@ -259,7 +322,25 @@ def test_dbt_names_the_missing_snowflake_variable(tmp_path: Path) -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )
     assert done.returncode != 0
-    assert "Env var required but not provided: 'SNOWFLAKE_PASSWORD'" in done.stdout + done.stderr
+    assert "Env var required but not provided: 'SNOWFLAKE_PRIVATE_KEY_PATH'" in done.stdout + done.stderr
+    snowflake_profile = (ROOT / "profiles.example.yml").read_text().split("    snowflake:")[1].split("emulator:")[0]
+    assert "password" not in snowflake_profile
+
+
+def test_masking_policy_shows_pii_to_the_unmasked_roles_only(tmp_path: Path) -> None:
+    """The policy SQL `dbt run-operation create_pii_masking_policies` runs: the roles of pii_unmasked_roles (by
+    default the role dbt runs as, so Splink reads intermediate PII) see the value, every other role a mask."""
+    env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT)}
+    done = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "dbt"), "compile", "--inline",
+         "{{ pii_masking_policy_sql('gov.policies.mask_pii_string', 'string') }}",
+         "--vars", "{pii_unmasked_roles: [transformer, steward]}", "--target-path", str(tmp_path),
+         "--log-path", str(tmp_path), "--quiet"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    sql = " ".join(done.stdout.split())
+    assert ("create masking policy if not exists gov.policies.mask_pii_string as (val varchar) returns varchar -> "
+            "case when current_role() in ('TRANSFORMER', 'STEWARD') then val else '***MASKED***' end") in sql
 
 
 def test_python_models_list_their_snowflake_packages_and_imports(emulator_marts: Path) -> None:
@@ -270,7 +351,8 @@ def test_python_models_list_their_snowflake_packages_and_imports(emulator_marts:
         assert config["packages"] == requested_packages(), name
         assert [path.rsplit("/", 1)[1] for path in config["imports"]] == [f"{p}.zip" for p in STAGED_PACKAGES]
         assert all(path.lower().startswith("@cdp.marts.cdp_python_packages/") for path in config["imports"])
-        assert config["transient"] is True
+        # The unified-ID registry is permanent (Time Travel, Fail-safe): its issued IDs cannot be rebuilt.
+        assert config["transient"] is (name != "int_identity_unified_ids"), name
 
 
 # The Snowflake column types (as the emulator's DESCRIBE TABLE names them) of the types the Python models declare.
