@@ -140,7 +140,8 @@ test-snowflake: install
 		--tables publication_status export_marketing_cloud_audience unified_profiles
 
 # make test-snowflake-live: what test-snowflake does on the emulator, against a real account (the SNOWFLAKE_* variables,
-# key-pair login): load the test data into its raw schemas, stage the packages, dbt build, the no-change rebuild of the
+# key-pair login): check that the account's Anaconda channel has every pinned package, load the test data into its
+# raw schemas, stage the packages, dbt build, the no-change rebuild of the
 # incremental identity models, export the marts and compare them with the DuckDB build of the same data. Without
 # an account configured it says so and exits 0.
 LIVE_TEST := $(TEST_DATA)/snowflake_live
@@ -157,6 +158,7 @@ test-snowflake-live: install
 	test -f $(TEST_DATA)/cdp.duckdb || { $(BIN)/cdp generate --people $(PEOPLE) --seed $(SEED) --out $(TEST_DATA) --quiet \
 		&& $(DBT) build; }; \
 	rm -rf $(LIVE_TEST); \
+	$(BIN)/cdp snowflake check-packages --target snowflake; \
 	$(BIN)/cdp snowflake load-raw --target snowflake --raw-dir $(TEST_DATA)/raw --truth-dir $(TEST_DATA)/truth; \
 	$(BIN)/cdp snowflake stage-packages --target snowflake; \
 	$(DBT) build --target snowflake --target-path target/snowflake; \

@@ -14,6 +14,8 @@ import importlib.util
 import zipfile
 from pathlib import Path
 
+import yaml
+
 STAGED_PACKAGES = ("splink", "sqlglot", "cdp")
 
 # The packages the stored procedures request from Snowflake's Anaconda channel (dbt_project.yml, `+packages`) are
@@ -84,3 +86,25 @@ def stage_zips(connection, stage: str, zips: list[Path]) -> list[str]:
         cursor.execute(f"put 'file://{path.resolve()}' @{stage} auto_compress = false overwrite = true")
         staged.append(f"@{stage}/{path.name}")
     return staged
+
+
+def requested_packages(project_dir: Path) -> dict[str, str]:
+    """The Anaconda packages the Python models' procedures request (dbt_project.yml, models: identity: +packages),
+    as {name: pinned version}; an unpinned package is an error naming it."""
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
+    listed = project["models"]["cdp_identity"]["intermediate"]["identity"]["+packages"]
+    unpinned = [package for package in listed if "==" not in package]
+    if unpinned:
+        raise ValueError(f"packages requested without a version in dbt_project.yml: {unpinned} "
+                         "(pin them: name==version)")
+    return dict(package.split("==", 1) for package in listed)
+
+
+def missing_pins(connection, pins: dict[str, str]) -> list[str]:
+    """The pins (`name==version`) the account's Anaconda channel lacks, asked of INFORMATION_SCHEMA.PACKAGES."""
+    names = ", ".join(f"'{name}'" for name in sorted(pins))
+    rows = connection.cursor().execute(
+        "select package_name, version from information_schema.packages "
+        f"where language = 'python' and package_name in ({names})").fetchall()
+    available = {(str(name).lower(), str(version)) for name, version in rows}
+    return [f"{name}=={version}" for name, version in pins.items() if (name.lower(), version) not in available]

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from cdp.snowflake import packages
 from cdp.snowflake.connection import MissingEnvironmentVariable, connection_params
 from cdp.snowflake.load import COMPARED_MARTS, snowflake_type
 from cdp.snowflake.packages import (
@@ -146,10 +147,7 @@ print(matching.predict(records, 0.2).num_rows)
 
 def requested_packages() -> list[str]:
     """The packages the Python models' stored procedures request (dbt_project.yml, models: identity: +packages)."""
-    import yaml
-
-    project = yaml.safe_load((ROOT / "dbt_project.yml").read_text())
-    return project["models"]["cdp_identity"]["intermediate"]["identity"]["+packages"]
+    return [f"{name}=={version}" for name, version in packages.requested_packages(ROOT).items()]
 
 
 def test_procedure_packages_are_pinned_to_the_tested_versions_or_a_written_difference() -> None:
@@ -171,6 +169,27 @@ def test_procedure_packages_are_pinned_to_the_tested_versions_or_a_written_diffe
         assert (written_pin, tested) == (pinned, installed), f"{name}: the written difference is out of date"
         assert reason
     assert set(ANACONDA_PIN_DIFFERENCES) <= set(requested)
+
+
+def test_unpinned_packages_are_named(tmp_path: Path) -> None:
+    (tmp_path / "dbt_project.yml").write_text(
+        "models: {cdp_identity: {intermediate: {identity: {+packages: [python-duckdb==1.4.4, networkx]}}}}")
+    with pytest.raises(ValueError, match=r"without a version.*networkx"):
+        packages.requested_packages(tmp_path)
+
+
+def test_the_live_check_names_the_pins_the_account_lacks() -> None:
+    """`cdp snowflake check-packages` (make test-snowflake-live) asks INFORMATION_SCHEMA.PACKAGES for the pins."""
+
+    class Channel(RecordingConnection):
+        def fetchall(self):
+            return [("python-duckdb", "1.4.4"), ("python-duckdb", "1.5.0"), ("pandas", "2.3.3")]
+
+    connection = Channel()
+    missing = packages.missing_pins(connection, {"python-duckdb": "1.4.4", "pandas": "2.2.3"})
+    assert missing == ["pandas==2.2.3"]
+    assert "information_schema.packages" in connection.statements[0]
+    assert "'pandas', 'python-duckdb'" in connection.statements[0]
 
 
 class RecordingConnection:
@@ -417,5 +436,5 @@ def test_pii_columns_get_the_masking_policy(tmp_path: Path) -> None:
     with connect("snowflake") as connection:
         columns = {row[0].lower() for row in connection.cursor().execute(
             "select ref_column_name from table(information_schema.policy_references("
-            "ref_entity_name => 'staging.stg_club__members', ref_entity_domain => 'view'))").fetchall()}
+            "ref_entity_name => 'staging.stg_club__members', ref_entity_domain => 'table'))").fetchall()}
     assert {"email", "first_name", "last_name"} <= columns
