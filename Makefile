@@ -26,12 +26,13 @@ DBT := $(BIN)/dbt
 EMULATOR_PORT ?= 8765
 SNOWFLAKE_TEST := $(TEST_DATA)/snowflake
 
-.PHONY: help demo test test-snowflake snowflake-packages install data build realign train bench bench-public exchange-rates summary report docs lint clean
+.PHONY: help demo test test-snowflake test-snowflake-live snowflake-packages install data build realign train bench bench-public exchange-rates summary report docs lint clean
 
 help:
 	@echo "make demo   - install pinned dependencies, generate demo data, build everything on DuckDB, print a summary, write the report"
 	@echo "make test   - dbt build on fresh demo data (data + unit tests), the Snowflake emulator run, pytest, sqlfluff, ruff"
 	@echo "make test-snowflake - the same build through dbt-snowflake on a local Snowflake emulator (part of make test)"
+	@echo "make test-snowflake-live - the same build, a no-change rebuild and the mart comparison on a real account (SNOWFLAKE_*; skipped without)"
 	@echo "make snowflake-packages - stage Splink and the cdp package for the Snowpark models (SNOWFLAKE_* variables)"
 	@echo "make data   - (re)generate the demo data only (PEOPLE=$(PEOPLE) SEED=$(SEED))"
 	@echo "make build  - dbt build on the current data; publishes the exposed marts when every node succeeded"
@@ -126,6 +127,7 @@ test: install
 test-snowflake: export CDP_RAW_DIR := $(CURDIR)/$(TEST_DATA)/raw
 test-snowflake: export CDP_TRUTH_DIR := $(CURDIR)/$(TEST_DATA)/truth
 test-snowflake: export CDP_EMULATOR_PORT := $(EMULATOR_PORT)
+test-snowflake: export CDP_EMULATOR_RESULT_TYPES := $(CURDIR)/$(SNOWFLAKE_TEST)/python_model_results.jsonl
 test-snowflake: install
 	test -d $(TEST_DATA)/raw || $(BIN)/cdp generate --people $(PEOPLE) --seed $(SEED) --out $(TEST_DATA) --quiet
 	rm -rf $(SNOWFLAKE_TEST) target/emulator
@@ -142,6 +144,39 @@ test-snowflake: install
 	$(BIN)/cdp snowflake export --target emulator --schema marts --out $(SNOWFLAKE_TEST)/marts --compared-marts; \
 	$(BIN)/cdp snowflake export --target emulator --schema marts_published --out $(SNOWFLAKE_TEST)/published \
 		--tables publication_status export_marketing_cloud_audience unified_profiles
+
+# make test-snowflake-live: what test-snowflake does on the emulator, against a real account (the SNOWFLAKE_* variables,
+# key-pair login): check that the account's Anaconda channel has every pinned package, load the test data into its
+# raw schemas, stage the packages, dbt build, the no-change rebuild of the
+# incremental identity models, export the marts and compare them with the DuckDB build of the same data. Without
+# an account configured it says so and exits 0.
+LIVE_TEST := $(TEST_DATA)/snowflake_live
+LIVE_VARS := SNOWFLAKE_ACCOUNT SNOWFLAKE_USER SNOWFLAKE_ROLE SNOWFLAKE_WAREHOUSE SNOWFLAKE_DATABASE SNOWFLAKE_PRIVATE_KEY_PATH
+test-snowflake-live: export CDP_RAW_DIR := $(CURDIR)/$(TEST_DATA)/raw
+test-snowflake-live: export CDP_TRUTH_DIR := $(CURDIR)/$(TEST_DATA)/truth
+test-snowflake-live: export CDP_DUCKDB_PATH := $(CURDIR)/$(TEST_DATA)/cdp.duckdb
+test-snowflake-live: install
+	@missing=""; for name in $(LIVE_VARS); do [ -n "$${!name:-}" ] || missing="$$missing $$name"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "test-snowflake-live: SKIPPED, no Snowflake account configured (not set:$$missing). Nothing ran."; \
+		exit 0; \
+	fi; \
+	test -f $(TEST_DATA)/cdp.duckdb || { $(BIN)/cdp generate --people $(PEOPLE) --seed $(SEED) --out $(TEST_DATA) --quiet \
+		&& $(DBT) build; }; \
+	rm -rf $(LIVE_TEST); \
+	$(BIN)/cdp snowflake check-packages --target snowflake; \
+	$(BIN)/cdp snowflake load-raw --target snowflake --raw-dir $(TEST_DATA)/raw --truth-dir $(TEST_DATA)/truth; \
+	$(BIN)/cdp snowflake stage-packages --target snowflake; \
+	$(DBT) build --target snowflake --target-path target/snowflake; \
+	$(DBT) run --target snowflake --target-path target/snowflake \
+		--select int_identity_match_inputs__tracked int_identity_edges__probabilistic int_identity_unified_ids \
+		int_identity_edges__deterministic int_identity_records__graph_tracked int_identity_records__linked \
+		int_identity_edges__resolved \
+		int_profile_records__aggregated_by_individual int_profile_attributes__survived; \
+	DBT_TARGET_PATH=target/snowflake $(BIN)/cdp snowflake export --target snowflake --out $(LIVE_TEST)/marts \
+		--compared-marts; \
+	CDP_TEST_DATA=$(CURDIR)/$(TEST_DATA) CDP_SNOWFLAKE_MARTS=$(CURDIR)/$(LIVE_TEST)/marts $(BIN)/pytest -q \
+		tests/python/test_snowflake_emulator.py -k "mart_equals_duckdb_mart or people_of_the_duckdb_build"
 
 # Put Splink, sqlglot and the cdp package on the stage the Snowpark models import from (README, Snowflake).
 snowflake-packages: install

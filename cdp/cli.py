@@ -163,6 +163,17 @@ def _cmd_snowflake(args: argparse.Namespace) -> int:
             stage = args.stage or f"{database}.{connection.schema}.cdp_python_packages"
             for path in stage_zips(connection, stage, build_zips(Path(args.build_dir))):
                 print(f"staged {path}")
+        elif args.action == "check-packages":
+            from cdp.snowflake.packages import missing_pins, requested_packages
+
+            pins = requested_packages(Path(args.project_dir))
+            missing = missing_pins(connection, pins)
+            for pin in pins.items():
+                print(f"{'MISSING' if '=='.join(pin) in missing else 'available'}: {'=='.join(pin)}")
+            if missing:
+                print(f"the account's Anaconda channel lacks {missing}: choose pins it has (dbt_project.yml, "
+                      "cdp/snowflake/packages.py)")
+                return 1
         elif args.action == "export":
             from cdp.project import Relation, relations
             from cdp.snowflake.load import COMPARED_MARTS, export_tables
@@ -274,8 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     emu_dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
     emu_dbt.set_defaults(func=_cmd_emulator)
 
-    snow = sub.add_parser("snowflake", help="load raw feeds, stage the Snowpark packages, export tables")
-    snow.add_argument("action", choices=["load-raw", "stage-packages", "export"])
+    snow = sub.add_parser("snowflake", help="load raw feeds, stage the Snowpark packages, check that the account has "
+                                            "the pinned Anaconda packages, export tables")
+    snow.add_argument("action", choices=["load-raw", "stage-packages", "check-packages", "export"])
     snow.add_argument("--target", choices=["snowflake", "emulator"], default="snowflake",
                       help="snowflake: the SNOWFLAKE_* environment variables, as profiles.yml; emulator: loopback")
     snow.add_argument("--database", default=None, help="default: the target's database")

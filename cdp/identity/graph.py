@@ -20,6 +20,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+# What int_identity_clusters holds: each record's component before cuts, its final cluster, and why an edge
+# touching it was cut (null when none was).
+CLUSTER_SCHEMA = pa.schema([
+    ("identity_record_id", pa.string()), ("component_key", pa.string()), ("cluster_key", pa.string()),
+    ("cut_reason", pa.string()),
+])
+
 
 @dataclass(frozen=True)
 class Cut:

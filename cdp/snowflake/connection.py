@@ -47,13 +47,10 @@ def connection_params(target: str) -> dict[str, Any]:
         "schema": os.environ.get("SNOWFLAKE_SCHEMA", "cdp"),
         "session_parameters": {"QUERY_TAG": "cdp_identity:cli"},
     }
-    key_path = os.environ.get("SNOWFLAKE_PRIVATE_KEY_PATH")
-    if key_path:
-        params["private_key_file"] = key_path
-        if os.environ.get("SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"):
-            params["private_key_file_pwd"] = os.environ["SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"]
-    else:
-        params["password"] = _require("SNOWFLAKE_PASSWORD")
+    # Key-pair authentication only, as profiles.example.yml (no password sign-in).
+    params["private_key_file"] = _require("SNOWFLAKE_PRIVATE_KEY_PATH")
+    if os.environ.get("SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"):
+        params["private_key_file_pwd"] = os.environ["SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"]
     return params
 
 

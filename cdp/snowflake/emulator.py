@@ -129,9 +129,16 @@ def _write_pandas_through_stage(session, df, table_name, *, database=None, schem
     database = (database or session.get_current_database()).strip('"')
     schema = (schema or session.get_current_schema()).strip('"')
     table_name = table_name.strip('"')
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    untyped = [field.name for field in table.schema if pa.types.is_null(field.type)]
+    if untyped:
+        # Snowflake's write_pandas types a new table from the Parquet file, where such a column has no type: refuse
+        # it here rather than invent one (a model's result carries its declared schema: cdp.identity.relations).
+        raise TypeError(f"emulator: write_pandas of {table_name} got columns with no value and no type, whose type "
+                        f"Snowflake would have to guess: {untyped}")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{table_name}.parquet"
-        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path)
+        pq.write_table(table, path)
         load_file(session.connection.cursor(), path, database, schema, table_name)
     return session.table([database, schema, table_name])
 
@@ -152,7 +159,32 @@ def _submit_python_job_locally(adapter, parsed_model: dict, compiled_code: str):
     namespace: dict = {"__name__": f"dbt_python_model_{parsed_model['alias']}"}
     exec(compile(code, parsed_model["original_file_path"], "exec"), namespace)  # noqa: S102 - dbt's compiled model
     message = namespace["main"](session)
+    _record_result_types(session, parsed_model, code)
     return SnowflakeAdapterResponse(_message=str(message))
+
+
+RESULT_TYPES_ENV = "CDP_EMULATOR_RESULT_TYPES"
+
+
+def _record_result_types(session, parsed_model: dict, code: str) -> None:
+    """With CDP_EMULATOR_RESULT_TYPES naming a file, append the column types of the table a Python model just wrote
+    (its table on a first or full run, its `__dbt_tmp` table on an incremental run) as one JSON line: what
+    tests/python/test_snowflake_emulator.py checks against the declared schemas."""
+    import json
+    import re
+
+    out = os.environ.get(RESULT_TYPES_ENV)
+    written = re.search(r"save_as_table\('([^']+)'", code)
+    if not out or written is None:
+        return
+    relation = written.group(1)
+    rows = session.sql(f"describe table {relation}").collect()
+    count = session.sql(f"select count(*) from {relation}").collect()[0][0]
+    record = {"model": parsed_model["name"], "relation": relation,
+              "incremental": relation.strip('"').lower().endswith("__dbt_tmp"), "rows": int(count),
+              "columns": {row[0].lower(): row[1].lower() for row in rows}}
+    with open(out, "a") as log:
+        log.write(json.dumps(record) + "\n")
 
 
 def run_dbt(dbt_args: list[str]) -> int:

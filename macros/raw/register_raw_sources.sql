@@ -2,8 +2,10 @@
     Make every raw feed declared in the source YAML available as a relation, before any model runs.
 
     DuckDB: each source table is a view over <raw_data_path>/<system>/<table>.parquet.
-    Warehouses (Snowflake): the ingestion tool loads the raw tables; absent ones become empty views, and a table
-    lacking a declared column stops the run (see default__register_raw_sources).
+    Warehouses (Snowflake): the ingestion tool loads the raw tables, and the project writes nothing into its raw
+    schemas: an absent table gets an empty placeholder view in the project's own schema
+    <target schema>_raw_placeholders, which source() reads instead (macros/raw/source.sql); a table lacking a
+    declared column stops the run (see default__register_raw_sources).
 
     What bad raw input gets (documented in README "Raw feeds" and tested in tests/python/test_raw_feeds.py):
     - absent file or table (a feed that does not exist yet): an empty view with the declared, typed columns,
@@ -234,8 +236,10 @@
 
 
 {% macro default__register_raw_sources() -%}
-    {#- Warehouses (Snowflake): raw tables are loaded by the ingestion tool into <raw_database>.<prefix>_<system>.
-        A feed whose table does not exist yet becomes an empty view with the declared columns, as on DuckDB.
+    {#- Warehouses (Snowflake): raw tables are loaded by the ingestion tool into <raw_database>.<prefix>_<system>,
+        schemas the project never writes into. A feed whose table does not exist yet gets an empty view with the
+        declared columns in the project's own schema (raw_placeholder_relation), which source() then reads: the
+        system builds as empty, as on DuckDB.
         A table lacking a declared column stops the run with an error naming it: unlike a file on DuckDB, a
         loader's table is not the project's to reshape, and the loader (or an ALTER TABLE ... ADD COLUMN) fixes it. -#}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
@@ -248,12 +252,13 @@
                           'missing_columns': none, 'ignored_columns': none,
                           'columns_declared': node.columns | length} -%}
         {%- if existing is none -%}
-            {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
+            {%- set relation = raw_placeholder_relation(node.source_name, node.name) -%}
             {%- do adapter.create_schema(relation.without_identifier()) -%}
             {%- do run_query('create or replace view ' ~ relation ~ ' as ' ~ raw_empty_select(node)) -%}
             {%- do status.update({'feed_status': 'absent'}) -%}
         {%- elif existing.is_view and run_query('select count(*) from ' ~ existing).columns[0].values()[0] == 0 -%}
-            {#- the empty view an earlier run made for the absent feed (loaders land tables, not views) -#}
+            {#- the empty view that runs before the placeholders schema made in the raw schema for an absent feed
+                (loaders land tables, not views): left as it is, and still absent -#}
             {%- do status.update({'feed_status': 'absent'}) -%}
         {%- else -%}
             {%- set delivered = adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list -%}

@@ -64,3 +64,40 @@
     {%- endfor -%}
     {{ return('') }}
 {%- endmacro %}
+
+
+{#
+    The masking policies themselves, for an account that has none yet: `dbt run-operation create_pii_masking_policies
+    --target snowflake` creates (if absent) each policy named in `pii_masking_policies`. A policy shows the value to
+    the roles of var `pii_unmasked_roles` (default: the role dbt runs as, so the identity models, Splink included,
+    read the PII of the staging and intermediate tables they build on) and masks it for every other role.
+#}
+
+{% macro pii_unmasked_roles() -%}
+    {%- set roles = var('pii_unmasked_roles', none) or ([target.role] if target.get('role') else []) -%}
+    {%- if not roles -%}
+        {{ exceptions.raise_compiler_error("pii_unmasked_roles is empty and the target has no role: name the role(s) "
+                                           ~ "that read unmasked PII (at least the role dbt runs as)") }}
+    {%- endif -%}
+    {{ return(roles | map('upper') | list) }}
+{%- endmacro %}
+
+
+{% macro pii_masking_policy_sql(policy_name, family) -%}
+    {%- set types = {'string': 'varchar', 'date': 'date', 'timestamp': 'timestamp_ntz', 'number': 'number',
+                     'boolean': 'boolean'} -%}
+    {%- set data_type = types[family] -%}
+create masking policy if not exists {{ policy_name }} as (val {{ data_type }}) returns {{ data_type }} ->
+    case
+        when current_role() in ('{{ pii_unmasked_roles() | join("', '") }}') then val
+        else {{ "'***MASKED***'" if family == 'string' else 'null' }}
+    end
+{%- endmacro %}
+
+
+{% macro create_pii_masking_policies() -%}
+    {%- for family, policy_name in (var('pii_masking_policies', none) or {}).items() -%}
+        {%- do run_query(pii_masking_policy_sql(policy_name, family)) -%}
+        {{ log('masking policy ' ~ policy_name ~ ' (' ~ family ~ '): unmasked for ' ~ pii_unmasked_roles() | join(', '), info=True) }}
+    {%- endfor -%}
+{%- endmacro %}

@@ -22,9 +22,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from cdp.snowflake import packages
 from cdp.snowflake.connection import MissingEnvironmentVariable, connection_params
 from cdp.snowflake.load import COMPARED_MARTS, snowflake_type
-from cdp.snowflake.packages import STAGED_PACKAGES, build_zips
+from cdp.snowflake.packages import (
+    ANACONDA_DISTRIBUTIONS,
+    ANACONDA_PIN_DIFFERENCES,
+    STAGED_PACKAGES,
+    build_zips,
+    stage_zips,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,7 +69,8 @@ def _rows(table: pa.Table, columns: list[str], list_columns: set[str], timestamp
 
 @pytest.fixture(scope="module")
 def emulator_marts(built_data: Path) -> Path:
-    folder = built_data / "snowflake" / "marts"
+    # CDP_SNOWFLAKE_MARTS: the marts exported from a real account (`make test-snowflake-live`); else the emulator's.
+    folder = Path(os.environ.get("CDP_SNOWFLAKE_MARTS") or built_data / "snowflake" / "marts")
     if not folder.exists():
         pytest.fail(f"{folder} is missing: `make test` runs `make test-snowflake` before pytest; run it")
     return folder
@@ -137,6 +145,167 @@ print(matching.predict(records, 0.2).num_rows)
     assert done.stdout.strip() == "1"
 
 
+def requested_packages() -> list[str]:
+    """The packages the Python models' stored procedures request (dbt_project.yml, models: identity: +packages)."""
+    return [f"{name}=={version}" for name, version in packages.requested_packages(ROOT).items()]
+
+
+def test_procedure_packages_are_pinned_to_the_tested_versions_or_a_written_difference() -> None:
+    """Every package a procedure requests is pinned (`name==version`), snowflake-snowpark-python included (dbt adds it
+    unpinned otherwise), and each pin is the version installed here or a difference written down with its reason."""
+    from importlib.metadata import version
+
+    requested = dict(package.split("==") for package in requested_packages())
+    assert all("==" in package for package in requested_packages())
+    assert {"python-duckdb", "pyarrow", "pandas", "networkx", "snowflake-snowpark-python"} <= set(requested)
+    assert "duckdb" not in requested, "the Anaconda channel calls it python-duckdb"
+    for name, pinned in requested.items():
+        installed = version(ANACONDA_DISTRIBUTIONS.get(name, name))
+        if pinned == installed:
+            assert name not in ANACONDA_PIN_DIFFERENCES, f"{name}: a difference is written down, but none remains"
+            continue
+        assert name in ANACONDA_PIN_DIFFERENCES, f"{name}=={pinned} is not the tested {installed}: write it down"
+        written_pin, tested, reason = ANACONDA_PIN_DIFFERENCES[name]
+        assert (written_pin, tested) == (pinned, installed), f"{name}: the written difference is out of date"
+        assert reason
+    assert set(ANACONDA_PIN_DIFFERENCES) <= set(requested)
+
+
+def test_unpinned_packages_are_named(tmp_path: Path) -> None:
+    (tmp_path / "dbt_project.yml").write_text(
+        "models: {cdp_identity: {intermediate: {identity: {+packages: [python-duckdb==1.4.4, networkx]}}}}")
+    with pytest.raises(ValueError, match=r"without a version.*networkx"):
+        packages.requested_packages(tmp_path)
+
+
+def test_the_live_check_names_the_pins_the_account_lacks() -> None:
+    """`cdp snowflake check-packages` (make test-snowflake-live) asks INFORMATION_SCHEMA.PACKAGES for the pins."""
+
+    class Channel(RecordingConnection):
+        def fetchall(self):
+            return [("python-duckdb", "1.4.4"), ("python-duckdb", "1.5.0"), ("pandas", "2.3.3")]
+
+    connection = Channel()
+    missing = packages.missing_pins(connection, {"python-duckdb": "1.4.4", "pandas": "2.2.3"})
+    assert missing == ["pandas==2.2.3"]
+    assert "information_schema.packages" in connection.statements[0]
+    assert "'pandas', 'python-duckdb'" in connection.statements[0]
+
+
+class RecordingConnection:
+    """A stand-in for a Snowflake connection that records the statements sent to it."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def cursor(self):
+        return self
+
+    def execute(self, statement: str):
+        self.statements.append(statement)
+        return self
+
+
+def test_staging_the_packages_creates_their_schema_and_stage_first(tmp_path: Path) -> None:
+    """On a fresh database the stage's schema does not exist yet: it is created (if absent) before the stage."""
+    connection = RecordingConnection()
+    zip_path = tmp_path / "cdp.zip"
+    zip_path.write_bytes(b"")
+    staged = stage_zips(connection, "ANALYTICS.CDP.cdp_python_packages", [zip_path])
+    assert staged == ["@ANALYTICS.CDP.cdp_python_packages/cdp.zip"]
+    assert connection.statements[0] == "create schema if not exists ANALYTICS.CDP"
+    assert connection.statements[1].startswith("create stage if not exists ANALYTICS.CDP.cdp_python_packages")
+    assert connection.statements[2].startswith(f"put 'file://{zip_path.resolve()}' @ANALYTICS.CDP.cdp_python_packages")
+    with pytest.raises(ValueError, match="database.schema.stage"):
+        stage_zips(connection, "cdp_python_packages", [zip_path])
+
+
+def test_staging_the_packages_on_the_emulator_into_a_new_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Against an emulator of its own: a schema nothing created, staged twice (idempotent)."""
+    import socket
+
+    from cdp.snowflake import emulator
+    from cdp.snowflake.connection import connect
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("CDP_EMULATOR_PORT", str(port))
+    zip_path = tmp_path / "cdp.zip"
+    zip_path.write_bytes(b"PK\x05\x06" + bytes(18))
+    emulator.start(port, tmp_path / "emulator.pid", tmp_path / "emulator.log")
+    try:
+        connection = connect("emulator")
+        connection.cursor().execute("create database if not exists STAGETEST")
+        for _ in range(2):
+            stage_zips(connection, "STAGETEST.FRESH.cdp_python_packages", [zip_path])
+        listed = connection.cursor().execute("list @STAGETEST.FRESH.cdp_python_packages").fetchall()
+        connection.close()
+    finally:
+        emulator.stop(tmp_path / "emulator.pid")
+    assert [row[0].rsplit("/", 1)[-1] for row in listed] == ["cdp.zip"]
+
+
+def test_absent_raw_feeds_are_placeholders_in_the_projects_own_schema(tmp_path: Path) -> None:
+    """On a warehouse with no raw tables at all (an emulator of its own), a build of a staging model writes nothing
+    into the raw schemas: the absent feed is an empty, typed view in <target schema>_raw_placeholders, which the
+    staging model reads (macros/raw/source.sql), and the model builds as empty."""
+    import socket
+
+    from cdp.snowflake import emulator
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "CDP_EMULATOR_PORT": str(port), "DBT_PROFILES_DIR": str(ROOT),
+           "CDP_EMULATOR_DATABASE": "PLACEHOLDERS"}
+    emulator.start(port, tmp_path / "emulator.pid", tmp_path / "emulator.log")
+    try:
+        done = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "cdp"), "emulator", "dbt", "--", "run", "--target", "emulator",
+             "--select", "stg_content__courses", "--target-path", str(tmp_path / "target"),
+             "--log-path", str(tmp_path)],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        env_port = {**os.environ, "CDP_EMULATOR_PORT": str(port), "CDP_EMULATOR_DATABASE": "PLACEHOLDERS"}
+        script = """
+from cdp.snowflake.connection import connect
+c = connect("emulator").cursor()
+print(sorted({r[0].lower() for r in c.execute(
+    "select table_schema from PLACEHOLDERS.information_schema.tables union all "
+    "select table_schema from PLACEHOLDERS.information_schema.views").fetchall()}))
+print(sorted(r[0].lower() for r in c.execute("select table_name from PLACEHOLDERS.information_schema.views "
+    "where lower(table_schema) = 'marts_raw_placeholders'").fetchall()))
+print(c.execute("select count(*) from PLACEHOLDERS.staging.stg_content__courses").fetchone()[0])
+"""
+        listed = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env_port, capture_output=True,
+                                text=True, check=False)
+        assert listed.returncode == 0, listed.stderr[-3000:]
+    finally:
+        emulator.stop(tmp_path / "emulator.pid")
+    schemas, placeholders, rows = listed.stdout.strip().splitlines()[-3:]
+    written = [schema for schema in eval(schemas) if schema.startswith("raw_") and schema != "raw_meta"]  # noqa: S307
+    assert written == [], f"the build wrote into raw schemas: {written}"
+    assert "content__course" in eval(placeholders)  # noqa: S307
+    assert rows == "0"
+    compiled = next((tmp_path / "target" / "run").rglob("stg_content__courses.sql")).read_text().lower()
+    assert "marts_raw_placeholders.content__course" in compiled
+
+
+def test_emulator_refuses_a_frame_with_an_untyped_column() -> None:
+    """What a model returned before its result carried a schema (a pandas frame, an all-null column of no type): the
+    emulator's write_pandas refuses it rather than pick a type for it, as Snowflake would have to."""
+    import pandas as pd
+
+    from cdp.snowflake.emulator import _write_pandas_through_stage
+
+    frame = pd.DataFrame({"IDENTITY_RECORD_ID": ["a"], "PREVIOUS_UNIFIED_INDIVIDUAL_ID": [None]})
+    with pytest.raises(TypeError, match=r"no value and no type.*PREVIOUS_UNIFIED_INDIVIDUAL_ID"):
+        _write_pandas_through_stage(None, frame, "T", database="CDP", schema="MARTS")
+
+
 def test_loader_types_follow_the_parquet_schema() -> None:
     assert snowflake_type(pa.int64()) == "bigint"
     assert snowflake_type(pa.timestamp("us")) == "timestamp_ntz"
@@ -154,10 +323,12 @@ def test_snowflake_connection_names_the_missing_variable(monkeypatch: pytest.Mon
         connection_params("snowflake")
     for name in ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_ROLE", "SNOWFLAKE_WAREHOUSE", "SNOWFLAKE_DATABASE"):
         monkeypatch.setenv(name, "x")
-    with pytest.raises(MissingEnvironmentVariable, match="SNOWFLAKE_PASSWORD"):
+    monkeypatch.setenv("SNOWFLAKE_PASSWORD", "a password is not used")
+    with pytest.raises(MissingEnvironmentVariable, match="SNOWFLAKE_PRIVATE_KEY_PATH"):
         connection_params("snowflake")
     monkeypatch.setenv("SNOWFLAKE_PRIVATE_KEY_PATH", "/keys/rsa_key.p8")
-    assert connection_params("snowflake")["private_key_file"] == "/keys/rsa_key.p8"
+    params = connection_params("snowflake")
+    assert params["private_key_file"] == "/keys/rsa_key.p8" and "password" not in params
 
 
 def test_dbt_names_the_missing_snowflake_variable(tmp_path: Path) -> None:
@@ -170,7 +341,25 @@ def test_dbt_names_the_missing_snowflake_variable(tmp_path: Path) -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )
     assert done.returncode != 0
-    assert "Env var required but not provided: 'SNOWFLAKE_PASSWORD'" in done.stdout + done.stderr
+    assert "Env var required but not provided: 'SNOWFLAKE_PRIVATE_KEY_PATH'" in done.stdout + done.stderr
+    snowflake_profile = (ROOT / "profiles.example.yml").read_text().split("    snowflake:")[1].split("emulator:")[0]
+    assert "password" not in snowflake_profile
+
+
+def test_masking_policy_shows_pii_to_the_unmasked_roles_only(tmp_path: Path) -> None:
+    """The policy SQL `dbt run-operation create_pii_masking_policies` runs: the roles of pii_unmasked_roles (by
+    default the role dbt runs as, so Splink reads intermediate PII) see the value, every other role a mask."""
+    env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT)}
+    done = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "dbt"), "compile", "--inline",
+         "{{ pii_masking_policy_sql('gov.policies.mask_pii_string', 'string') }}",
+         "--vars", "{pii_unmasked_roles: [transformer, steward]}", "--target-path", str(tmp_path),
+         "--log-path", str(tmp_path), "--quiet"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    sql = " ".join(done.stdout.split())
+    assert ("create masking policy if not exists gov.policies.mask_pii_string as (val varchar) returns varchar -> "
+            "case when current_role() in ('TRANSFORMER', 'STEWARD') then val else '***MASKED***' end") in sql
 
 
 def test_python_models_list_their_snowflake_packages_and_imports(emulator_marts: Path) -> None:
@@ -178,10 +367,34 @@ def test_python_models_list_their_snowflake_packages_and_imports(emulator_marts:
     manifest = json.loads((ROOT / "target" / "emulator" / "manifest.json").read_text())
     for name in ("int_identity_edges__probabilistic", "int_identity_clusters", "int_identity_unified_ids"):
         config = manifest["nodes"][f"model.cdp_identity.{name}"]["config"]
-        assert {"duckdb", "pyarrow", "pandas", "networkx"} <= set(config["packages"]), name
+        assert config["packages"] == requested_packages(), name
         assert [path.rsplit("/", 1)[1] for path in config["imports"]] == [f"{p}.zip" for p in STAGED_PACKAGES]
         assert all(path.lower().startswith("@cdp.marts.cdp_python_packages/") for path in config["imports"])
-        assert config["transient"] is True
+        # The unified-ID registry is permanent (Time Travel, Fail-safe): its issued IDs cannot be rebuilt.
+        assert config["transient"] is (name != "int_identity_unified_ids"), name
+
+
+# The Snowflake column types (as the emulator's DESCRIBE TABLE names them) of the types the Python models declare.
+SNOWFLAKE_TYPES = {pa.string(): "varchar", pa.bool_(): "boolean", pa.int64(): "number(38,0)",
+                   pa.float64(): "float", pa.timestamp("us"): "timestamp_ntz"}
+
+
+def test_python_models_wrote_their_declared_types(emulator_marts: Path) -> None:
+    """What each Python model wrote through Snowpark (cdp.snowflake.emulator records it): every column of its
+    declared type, on the first build and on the no-change run after it (an incremental run with nothing to write,
+    whose every column is empty), never a type Snowflake had to guess."""
+    from test_python_model_results import DECLARED
+
+    log = emulator_marts.parent / "python_model_results.jsonl"
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert {r["model"] for r in records if not r["incremental"]} == set(DECLARED)
+    no_change = [r for r in records if r["incremental"]]
+    assert {r["model"] for r in no_change} == {"int_identity_edges__probabilistic", "int_identity_unified_ids"}
+    assert all(r["rows"] == 0 for r in no_change), no_change
+    for record in records:
+        declared = {field.name: SNOWFLAKE_TYPES[field.type] for field in DECLARED[record["model"]]}
+        written = {name: kind.split("(16777216)")[0].replace("(9)", "") for name, kind in record["columns"].items()}
+        assert written == declared, record["relation"]
 
 
 # Snowflake features the emulator lacks. These run against a real account when one is configured
@@ -223,5 +436,5 @@ def test_pii_columns_get_the_masking_policy(tmp_path: Path) -> None:
     with connect("snowflake") as connection:
         columns = {row[0].lower() for row in connection.cursor().execute(
             "select ref_column_name from table(information_schema.policy_references("
-            "ref_entity_name => 'staging.stg_club__members', ref_entity_domain => 'view'))").fetchall()}
+            "ref_entity_name => 'staging.stg_club__members', ref_entity_domain => 'table'))").fetchall()}
     assert {"email", "first_name", "last_name"} <= columns

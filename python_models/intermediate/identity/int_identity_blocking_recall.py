@@ -9,7 +9,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     import pyarrow as pa
 
-    from cdp.identity.evaluation import blocking_recall
+    from cdp.identity.evaluation import BLOCKING_SCHEMA, blocking_recall
     from cdp.identity.matching import INPUT_SCHEMA
     from cdp.identity.relations import read, result
 
@@ -18,4 +18,4 @@ def model(dbt, session):
                  pa.schema([("identity_record_id", pa.string()), ("person_id", pa.string())]))
     edges = read(dbt.ref("int_identity_edges__deterministic"),
                  pa.schema([("identity_record_id_l", pa.string()), ("identity_record_id_r", pa.string())]))
-    return result(blocking_recall(records, truth, edges), session)
+    return result(blocking_recall(records, truth, edges), session, BLOCKING_SCHEMA)

@@ -9,7 +9,7 @@ def model(dbt, session):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from cdp.identity.graph import cluster_arrays
+    from cdp.identity.graph import CLUSTER_SCHEMA, cluster_arrays
     from cdp.identity.relations import read, result
 
     records = read(dbt.ref("int_identity_records__unioned"), pa.schema([("identity_record_id", pa.string())]))
@@ -42,4 +42,4 @@ def model(dbt, session):
         "component_key": clustered.component_key,
         "cluster_key": clustered.cluster_key,
         "cut_reason": reasons,
-    }), session)
+    }), session, CLUSTER_SCHEMA)

@@ -19,6 +19,7 @@ def model(dbt, session):
         on_schema_change="fail",
     )
     from cdp.identity.incremental import (
+        OUTPUT_SCHEMA,
         STORED_PAIR_SCHEMA,
         TRACKED_SCHEMA,
         assemble,
@@ -43,4 +44,4 @@ def model(dbt, session):
     records = read(dbt.ref("int_identity_match_inputs"), INPUT_SCHEMA)
     scored = predict(records, threshold_match_probability=lower_bound, model_path=model_path,
                      changed=plan.changed, progress=True)
-    return result(assemble(scored, plan, version), session)
+    return result(assemble(scored, plan, version), session, OUTPUT_SCHEMA)

@@ -11,7 +11,7 @@ def model(dbt, session):
 
     import pyarrow as pa
 
-    from cdp.identity.health import check
+    from cdp.identity.health import HEALTH_SCHEMA, check
     from cdp.identity.matching import INPUT_SCHEMA, model_bytes
     from cdp.identity.relations import read, result
 
@@ -20,4 +20,4 @@ def model(dbt, session):
     records = read(dbt.ref("int_identity_match_inputs"), INPUT_SCHEMA)
     pairs = read(dbt.ref("int_identity_edges__probabilistic"), pa.schema([("explanation", pa.string())]),
                  where="is_current")
-    return result(check(records, pairs, trained), session)
+    return result(check(records, pairs, trained), session, HEALTH_SCHEMA)

@@ -18,7 +18,7 @@ def model(dbt, session):
     import pyarrow as pa
 
     from cdp.identity.relations import query, read, result
-    from cdp.identity.stable_ids import PREVIOUS_SCHEMA, id_updates
+    from cdp.identity.stable_ids import PREVIOUS_SCHEMA, UPDATE_SCHEMA, id_updates
 
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     clusters = read(
@@ -28,4 +28,4 @@ def model(dbt, session):
     if dbt.is_incremental:
         columns = ", ".join(PREVIOUS_SCHEMA.names)
         previous = query(session, f"select {columns} from {dbt.this}", PREVIOUS_SCHEMA)
-    return result(id_updates(clusters, previous, now), session)
+    return result(id_updates(clusters, previous, now), session, UPDATE_SCHEMA)
