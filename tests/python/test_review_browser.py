@@ -186,6 +186,7 @@ def test_reviewer_links_and_splits_by_keyboard(served: tuple[str, Path], browser
     page.keyboard.press("Enter")
     page.wait_for_selector("#records")
     kept_apart = page.url.rsplit("/", 1)[-1]
+    kept_apart_records = page.locator("#records thead th").all_inner_texts()[1:3]
     page.keyboard.press("s")
     page.keyboard.type("different people: another first name")
     page.keyboard.press("Enter")
@@ -212,7 +213,13 @@ def test_reviewer_links_and_splits_by_keyboard(served: tuple[str, Path], browser
 
     # the decisions are labels: agreement with the model per score band
     with duckdb.connect(str(project / "cdp.duckdb"), read_only=True) as con:
-        decisions = read_decisions(BuiltDatabase(con, relations(project)))
+        db = BuiltDatabase(con, relations(project))
+        decisions = read_decisions(db)
+        # the pair kept apart is in no item of the queue any more (whatever its item's ID)
+        assert con.execute(f"""
+            select count(*) from {db.table('identity_review_queue')}
+            where identity_record_id_l in (?, ?) and identity_record_id_r in (?, ?)""",
+                           [*kept_apart_records, *kept_apart_records]).fetchone()[0] == 0
     bands = agreement_by_band(decisions, merge_policy(project).threshold)
     assert sum(band.decisions for band in bands) == 3
     # the link under the threshold and the separation of a used edge went against the model's call; keeping a
