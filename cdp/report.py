@@ -41,6 +41,7 @@ from cdp.report_charts import (
     line_chart,
     weights_chart,
 )
+from cdp.review.agreement import agreement_by_band, read_decisions
 
 # Thresholds the accuracy curve is computed at; the review band's lower end and the current threshold are added.
 CURVE_THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.99)
@@ -527,19 +528,35 @@ def _accuracy_section(db: BuiltDatabase, metrics: dict[str, Any], truth: dict[st
     return _section("accuracy", title, lead, body)
 
 
-def _review_section(db: BuiltDatabase) -> str:
+def _review_section(db: BuiltDatabase, policy: Policy) -> str:
     rows = _rows(db, f"""
         select review_type, count(*), min(match_probability), max(match_probability), any_value(review_reason)
         from {db.table('identity_review_queue')} group by review_type order by count(*) desc, review_type""")
+    agreement = _agreement(db, policy)
     if not rows:
-        return _section("review", "Review queue", "", _empty("The review queue is empty."))
+        return _section("review", "Review queue", "", _empty("The review queue is empty.") + agreement)
     table = _table(["review type", "items", "probability from", "to", "example reason"],
                    [(t, _n(n), "–" if lo is None else f"{lo:.3f}", "–" if hi is None else f"{hi:.3f}", reason)
                     for t, n, lo, hi, reason in rows], (1, 2, 3),
                    total=("all", _n(sum(r[1] for r in rows)), "", "", ""))
-    lead = ("Decisions for a person (<code>identity_review_queue</code>); record them in "
-            "<code>seeds/identity_overrides.csv</code> and rebuild.")
-    return _section("review", "Review queue", lead, table)
+    lead = ("Decisions for a person (<code>identity_review_queue</code>): <code>cdp review</code> (<code>make "
+            "review</code>) records them in <code>seeds/identity_overrides.csv</code> and rebuilds.")
+    return _section("review", "Review queue", lead, table + agreement)
+
+
+def _agreement(db: BuiltDatabase, policy: Policy) -> str:
+    """Reviewer agreement with the model per score band (cdp.review.agreement), from the decisions in force."""
+    bands = agreement_by_band(read_decisions(db), policy.threshold)
+    heading = "<h3>Reviewer agreement with the model, by score band</h3>"
+    if not bands:
+        return heading + _empty("No decisions in force yet: reviewer agreement appears once overrides are applied.")
+    table = _table(["score band", "decisions", "force_link", "agreed with the model", "agreement"],
+                   [(b.band, _n(b.decisions), _n(b.links), "–" if b.agreed is None else _n(b.agreed), _pct(b.rate))
+                    for b in bands], (1, 2, 3, 4))
+    note = (f"<p>The model's call: link at a match probability of {policy.threshold:g} or more when the merge policy "
+            "admits the pair. Low agreement just under the threshold (reviewers link) says it is too high; above "
+            "it (reviewers keep apart), too low. Unscored pairs have no model call.</p>")
+    return heading + table + note
 
 
 def _guards_section(db: BuiltDatabase) -> str:
@@ -621,7 +638,7 @@ def render(db: BuiltDatabase, database: Path, policy: Policy, scored: Scored | N
         _model_section(scored),
         _training_section(db),
         _accuracy_section(db, metrics, truth, policy),
-        _review_section(db),
+        _review_section(db, policy),
         _guards_section(db),
         _churn_section(db),
         _dashboards_section(report),

@@ -1,5 +1,6 @@
 -- Work for a person: what the resolver was not sure about or held back. Decide, then record the decision
--- in seeds/identity_overrides.csv (force_link or force_separate, with who, why and when).
+-- in seeds/identity_overrides.csv (force_link or force_separate, with who, why and when; `cdp review` does both).
+-- A pair with a decision in force has left the queue: the decision is the answer.
 
 with edges as (
     select * from {{ ref('int_identity_edges__resolved') }}
@@ -125,8 +126,15 @@ final as (
     from unioned
     left outer join unified_ids as record_ids
         on unioned.identity_record_id_l = record_ids.identity_record_id
-    -- People who asked to be forgotten are not shown to reviewers.
+    -- A pair with a decision in force is decided; people who asked to be forgotten are not shown to reviewers.
     where not exists (
+            select 1
+            from overrides
+            where overrides.override_status = 'applied'
+                and overrides.identity_record_id_l in (unioned.identity_record_id_l, unioned.identity_record_id_r)
+                and overrides.identity_record_id_r in (unioned.identity_record_id_l, unioned.identity_record_id_r)
+        )
+        and not exists (
             select 1
             from deletions
             where deletions.unified_individual_id in (
