@@ -15,12 +15,11 @@ contact data: the change log downstream systems replay, where the person's ID is
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cdp.project import Relation, Relations, relations, target_path
+from cdp.project import ProjectError, Relation, Relations, relations
 
 # Which staging tables hold rows of a person's record, and how to reach that record, is declared once, on each
 # staging model in its YAML (`meta.identity_record`), and read here from dbt's manifest:
@@ -37,11 +36,6 @@ class ErasablePlan:
     record_tables: tuple[tuple[str, str], ...]  # (staging table, SQL of the identity record ID of each row)
     through: tuple[tuple[str, str, str, str], ...]  # (table, its column, the table it hangs off, that column)
     keys: dict[str, str]  # staging table -> its unique key
-
-
-def default_manifest_path() -> Path:
-    """dbt's manifest of this project (its target path: `DBT_TARGET_PATH`, else `target`)."""
-    return target_path() / "manifest.json"
 
 
 def erasable_plan(manifest: dict[str, Any]) -> ErasablePlan:
@@ -84,11 +78,13 @@ def plan_of(manifest: dict[str, Any], source: str) -> ErasablePlan:
 
 
 def load_plan(manifest_path: Path | None = None) -> ErasablePlan:
-    path = manifest_path or default_manifest_path()
-    if not path.exists():
-        raise ErasureError(f"no dbt manifest at {path}: run `dbt parse` (or `dbt build`) in the project folder "
-                           "first; it says which staging tables hold a person's rows")
-    return plan_of(json.loads(path.read_text()), str(path))
+    """The plan of a manifest file (default: the project's), read as every command reads it (cdp/project.py)."""
+    try:
+        project = relations(manifest=manifest_path, parse=False)
+    except ProjectError as error:
+        raise ErasureError(f"{error}; it says which staging tables hold a person's rows") from None
+    return plan_of(project.manifest, project.source)
+
 
 KEPT = (
     ("raw tables (raw_<system>)", "they belong to the source systems: delete the person there. A --full-refresh "

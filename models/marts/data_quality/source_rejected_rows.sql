@@ -7,20 +7,7 @@ with rejected_rows as (
 ),
 
 final as (
-    select
-        source_system,
-        source_table,
-        location,
-        row_key,
-        row_number,
-        column_name,
-        rejected_value,
-        reject_reason,
-        raw_loaded_at,
-        loaded_at,
-        run_id,
-        seen_at
-    from rejected_rows
+    select * from rejected_rows
 )
 
 select * from final
