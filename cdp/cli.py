@@ -239,7 +239,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
     try:
         store = None if args.decisions == "seed" else warehouse_table(project, args.decisions, SeedFile(seed))
         desk = Desk(project, database, args.reviewer, seed, store=store)
-    except (FileNotFoundError, MissingEnvironmentVariable) as error:
+    except (FileNotFoundError, MissingEnvironmentVariable, ValueError) as error:
         print(error)
         return 1
     if not desk.reviewer:

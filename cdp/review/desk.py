@@ -135,7 +135,7 @@ class Desk:
         return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
 
     def decided_pairs(self) -> dict[tuple[str, str], dict[str, str]]:
-        """The overrides file's decisions by record pair (identity record IDs as the build forms them)."""
+        """The decisions made (the store's) by record pair (identity record IDs as the build forms them)."""
         return {record_pair(row): row for row in self.store.rows()}
 
     def queue(self, group: str | None = None, system: str | None = None, band: str | None = None) -> dict[str, Any]:
@@ -442,7 +442,12 @@ class Desk:
 
     def rebuild(self, records: Sequence[str] = ()) -> RebuildResult:
         """`dbt build --select identity_overrides+` with the project's environment, then the unified IDs of
-        `records` after it."""
+        `records` after it. Only over the DuckDB database the desk reads: decisions written to a warehouse's table
+        are read by that warehouse's next build, which the desk does not run."""
+        if not isinstance(self.store, SeedFile):
+            raise DecisionError(f"decisions go to {self.store.location}, which the warehouse's next build reads "
+                                "(dbt build --select identity_overrides+ there); the desk rebuilds only its DuckDB "
+                                "database", 409)
         if not self._rebuild_lock.acquire(blocking=False):
             raise DecisionError("a rebuild is already running: wait for it to finish", 409)
         try:

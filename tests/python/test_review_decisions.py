@@ -177,6 +177,9 @@ def test_the_desk_validates_and_writes_to_the_table(table: str, tmp_path: Path) 
     with pytest.raises(DecisionError, match="already decided"):
         desk.decide(item["review_item_id"], "separate", "two people")
     assert _count(table, decision.override_id) == 1 and overrides(project) == []
+    # the warehouse builds with the table's decisions; the desk's DuckDB rebuild would not read them
+    with pytest.raises(DecisionError, match="the warehouse's next build reads"):
+        desk.rebuild()
 
 
 def test_the_desks_table_name_follows_the_sources_rule() -> None:

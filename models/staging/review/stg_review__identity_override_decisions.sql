@@ -9,7 +9,8 @@ with decisions as (
 final as (
     select
         cast(override_id as varchar) as override_id,
-        cast(action as varchar) as action,
+        -- (action: the overrides seed's column name, which the union with the seed keeps)
+        cast(action as varchar) as action,  -- noqa: RF04
         cast(left_source_system as varchar) as left_source_system,
         cast(left_source_record_id as varchar) as left_source_record_id,
         cast(right_source_system as varchar) as right_source_system,
