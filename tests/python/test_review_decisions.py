@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_dbt
 from test_review import REVIEWER, make_desk, overrides, world_copy
 
-from cdp.project import relations
+from cdp.project import BuiltDatabase, relations
 from cdp.review.decisions import (
     DECISIONS_SOURCE,
     OVERRIDE_COLUMNS,
@@ -190,3 +192,46 @@ def test_the_desks_table_name_follows_the_sources_rule() -> None:
     assert source["schema"] == "main_review"  # the DuckDB profile's schema is main
     assert decisions_table(ROOT, source["database"], "main") == (
         f"{source['database']}.{source['schema']}.{source['identifier']}")
+
+
+def test_the_build_reads_the_table_and_handles_its_bad_rows_as_the_seeds(tmp_path: Path) -> None:
+    """On DuckDB the table exists too (empty, the hook made it): rows put there are read by the build with the
+    seed's handling. A good decision applies, an unknown action and a record that does not exist are reported and
+    not applied (with the warning naming the override); an ID used twice fails the staging model's test, as in the
+    seed, and nothing downstream is built on it."""
+    project = world_copy(tmp_path)
+    database = project / "cdp.duckdb"
+    manifest = relations(project).manifest
+    source = manifest["sources"][f"source.cdp_identity.{'.'.join(DECISIONS_SOURCE)}"]
+    table = f"{source['schema']}.{source['identifier']}"
+    with duckdb.connect(str(database)) as con:
+        db = BuiltDatabase(con, relations(project))
+        (left, right), = con.execute(f"""
+            select list(source_system || '|' || source_record_id order by identity_record_id)[1:2]
+            from {db.table('int_identity_records__linked')}""").fetchone()
+        left, right = tuple(left.split("|")), tuple(right.split("|"))
+        for decision in (_decision("desk-good", left, right), _decision("desk-bad", left, right, action="merge"),
+                         _decision("desk-gone", left, ("crm", "no-such-record"))):
+            con.execute(f"insert into {table} values (?, ?, ?, ?, ?, ?, ?, ?, ?)", decision.row())
+
+    def build() -> subprocess.CompletedProcess[str]:
+        return run_dbt(["build", "--select", "stg_review__identity_override_decisions",
+                        "int_identity_overrides__resolved", "--project-dir", str(project)],
+                       project / "data" / "raw", database)
+
+    built = build()
+    assert built.returncode == 0, built.stdout[-3000:]
+    assert 'WARNING identity override "desk-bad"' in built.stdout
+    with duckdb.connect(str(database), read_only=True) as con:
+        db = BuiltDatabase(con, relations(project))
+        statuses = dict(con.execute(f"select override_id, override_status from "
+                                    f"{db.table('int_identity_overrides__resolved')}").fetchall())
+    assert statuses == {"desk-good": "applied", "desk-bad": "invalid_action", "desk-gone": "record_not_found"}
+
+    with duckdb.connect(str(database)) as con:
+        con.execute(f"insert into {table} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    _decision("desk-good", left, ("crm", "other")).row())
+    built = build()
+    assert built.returncode != 0
+    assert "FAIL 1 unique_stg_review__identity_override_decisions_override_id" in built.stdout, built.stdout[-3000:]
+    assert re.search(r"SKIP relation \S*int_identity_overrides__resolved", built.stdout), built.stdout[-3000:]
