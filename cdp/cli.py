@@ -226,22 +226,26 @@ def _cmd_erase(args: argparse.Namespace) -> int:
 
 def _cmd_review(args: argparse.Namespace) -> int:
     from cdp.review.app import LOOPBACK_HOSTS, create_app
+    from cdp.review.decisions import SeedFile, warehouse_table
     from cdp.review.desk import Desk
+    from cdp.snowflake.connection import MissingEnvironmentVariable
 
     database = Path(args.database)
     if not database.exists():
         print(f"No database at {database}: run `make build` first.")
         return 1
+    project = Path(args.project_dir)
+    seed = Path(args.overrides) if args.overrides else project.resolve() / "seeds" / "identity_overrides.csv"
     try:
-        desk = Desk(Path(args.project_dir), database, args.reviewer,
-                    Path(args.overrides) if args.overrides else None)
-    except FileNotFoundError as error:
+        store = None if args.decisions == "seed" else warehouse_table(project, args.decisions, SeedFile(seed))
+        desk = Desk(project, database, args.reviewer, seed, store=store)
+    except (FileNotFoundError, MissingEnvironmentVariable, ValueError) as error:
         print(error)
         return 1
     if not desk.reviewer:
         print("no reviewer configured (--reviewer or CDP_REVIEWER): the desk opens read-only")
     hosts = {*LOOPBACK_HOSTS, args.host}
-    print(f"review desk on http://{args.host}:{args.port}/ over {database}; decisions go to {desk.overrides}")
+    print(f"review desk on http://{args.host}:{args.port}/ over {database}; decisions go to {desk.store.location}")
     create_app(desk, allowed_hosts=hosts).run(host=args.host, port=args.port, debug=False, threaded=True)
     return 0
 
@@ -351,6 +355,10 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--overrides", default=os.environ.get("CDP_OVERRIDES_PATH"),
                         help="the overrides file decisions are appended to (default: the project's "
                              "seeds/identity_overrides.csv, which the build reads)")
+    review.add_argument("--decisions", choices=("seed", "snowflake", "emulator"),
+                        default=os.environ.get("CDP_REVIEW_DECISIONS", "seed"),
+                        help="where decisions are written: the overrides seed (default), or the review desk's table "
+                             "on that Snowflake target (var review_database / review_schema; reviewers need no git)")
     review.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     review.add_argument("--port", type=int, default=8050)
     _project_dir_argument(review)

@@ -3,15 +3,14 @@
 The desk reads the built DuckDB database read-only, one short connection per question (a rebuild needs the file's
 write lock, which any open connection would hold off), and finds every model through the project's manifest
 (`cdp.project.relations`), never a hard-coded schema. A decision is validated against the database and against the
-overrides file's current content, under a lock (one in the process, `flock` across processes), and appended to the
-file the build reads: `seeds/identity_overrides.csv` of the project, or the path given (`--overrides`).
+decisions already made, and written where the build reads overrides (`cdp.review.decisions`): appended to
+`seeds/identity_overrides.csv` of the project (or the path given, `--overrides`), or, on Snowflake, inserted into
+the review desk's table.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
@@ -28,10 +27,16 @@ from typing import Any
 import duckdb
 
 from cdp.project import BuiltDatabase, MergePolicy, merge_policy, relations
+from cdp.review.decisions import (  # noqa: F401 (OVERRIDE_COLUMNS: the desk's names, as before the stores)
+    OVERRIDE_COLUMNS,
+    TIMESTAMP_FORMAT,
+    Decision,
+    DecisionError,
+    DecisionStore,
+    SeedFile,
+    record_pair,
+)
 
-# The seed's columns, in its order (seeds/identity_overrides.csv).
-OVERRIDE_COLUMNS = ("override_id", "action", "left_source_system", "left_source_record_id", "right_source_system",
-                    "right_source_record_id", "decided_by", "reason", "decided_at")
 # What a reviewer can decide on an item: the override action each choice writes (skip writes nothing).
 ACTIONS = {"link": "force_link", "separate": "force_separate"}
 # A reason longer than this is refused (the seed is read by people too).
@@ -43,34 +48,8 @@ HIDDEN_FIELDS = ("identity_record_id", "unified_individual_id", "unified_id_mint
 EXPORT_MODELS = ("export_marketing_cloud_audience", "export_crm_contacts")
 
 
-class DecisionError(ValueError):
-    """A decision the desk refuses, with what to do; `status` is the HTTP status the app answers with."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 class DatabaseBusy(RuntimeError):
     """The database file is locked by a writer (a rebuild running)."""
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One validated decision, as the seed row it becomes."""
-
-    override_id: str
-    action: str
-    left_source_system: str
-    left_source_record_id: str
-    right_source_system: str
-    right_source_record_id: str
-    decided_by: str
-    reason: str
-    decided_at: str
-
-    def row(self) -> list[str]:
-        return [getattr(self, column) for column in OVERRIDE_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -114,10 +93,12 @@ def _clean_reason(reason: str) -> str:
 
 
 class Desk:
-    """The queue and the decisions over one built database and one overrides file."""
+    """The queue and the decisions over one built database and one place decisions are written: the overrides file
+    (`overrides`, default the project's seed), or `store` (e.g. the review desk's table on Snowflake)."""
 
     def __init__(self, project_dir: Path, database: Path, reviewer: str | None, overrides: Path | None = None,
-                 dbt: str | None = None, env: Mapping[str, str] | None = None) -> None:
+                 dbt: str | None = None, env: Mapping[str, str] | None = None,
+                 store: DecisionStore | None = None) -> None:
         self.project_dir = Path(project_dir).resolve()
         self.database = Path(database).resolve()
         self.reviewer = (reviewer or "").strip() or None
@@ -127,12 +108,9 @@ class Desk:
         self.env = dict(env or {})
         self.relations = relations(self.project_dir)
         self.policy: MergePolicy = merge_policy(self.project_dir)
-        self._lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
         self.last_rebuild: RebuildResult | None = None
-        if not self.overrides.exists():
-            raise FileNotFoundError(f"no overrides file at {self.overrides}: the build reads its decisions there "
-                                    "(give the project with --project-dir or the file with --overrides)")
+        self.store: DecisionStore = store or SeedFile(self.overrides)
 
     # ------------------------------------------------------------ reading the database
 
@@ -157,13 +135,8 @@ class Desk:
         return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
 
     def decided_pairs(self) -> dict[tuple[str, str], dict[str, str]]:
-        """The overrides file's decisions by record pair (identity record IDs as the build forms them)."""
-        decided: dict[tuple[str, str], dict[str, str]] = {}
-        for row in self._read_overrides():
-            left = f"{row['left_source_system']}:{row['left_source_record_id']}"
-            right = f"{row['right_source_system']}:{row['right_source_record_id']}"
-            decided[pair_key(left, right)] = row
-        return decided
+        """The decisions made (the store's) by record pair (identity record IDs as the build forms them)."""
+        return {record_pair(row): row for row in self.store.rows()}
 
     def queue(self, group: str | None = None, system: str | None = None, band: str | None = None) -> dict[str, Any]:
         """The queue's items sorted by what a decision is worth (records and segment memberships of the unified
@@ -418,18 +391,10 @@ class Desk:
 
     # ------------------------------------------------------------ deciding
 
-    def _read_overrides(self) -> list[dict[str, str]]:
-        with self.overrides.open(newline="") as handle:
-            reader = csv.DictReader(handle)
-            if tuple(reader.fieldnames or ()) != OVERRIDE_COLUMNS:
-                raise DecisionError(f"{self.overrides} does not have the overrides seed's columns "
-                                    f"({', '.join(OVERRIDE_COLUMNS)}): nothing written", 500)
-            return list(reader)
-
     def decide(self, review_item_id: str, choice: str, reason: str, now: dt.datetime | None = None,
                pair: tuple[str, str] | None = None) -> Decision:
         """Validate a decision on a queue item (or on `pair`, a pair the reviewer opened, whose ID is
-        `pair_item_id`) and append it to the overrides file; a clear DecisionError writes nothing."""
+        `pair_item_id`) and write it to the desk's store; a clear DecisionError writes nothing."""
         if not self.reviewer:
             raise DecisionError("no reviewer configured: start the desk with --reviewer NAME (or set CDP_REVIEWER); "
                                 "every decision records who made it", 403)
@@ -464,36 +429,11 @@ class Desk:
             raise DecisionError(f"record(s) {', '.join(missing)} no longer exist in the database: nothing written",
                                 409)
         left, right = found[left_id], found[right_id]
-        decided_at = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M:%S")
-        with self._lock, self.overrides.open("r+", newline="") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                current = self._read_overrides()
-                override_id = f"review-{review_item_id.removeprefix('pair-')[:16]}"
-                for row in current:
-                    pair = pair_key(f"{row['left_source_system']}:{row['left_source_record_id']}",
-                                    f"{row['right_source_system']}:{row['right_source_record_id']}")
-                    if row["override_id"] == override_id or pair == pair_key(left_id, right_id):
-                        raise DecisionError(
-                            f"already decided: override {row['override_id']} ({row['action']}) by "
-                            f"{row['decided_by']} at {row['decided_at']}. Nothing written; to change it, edit "
-                            f"{self.overrides.name} in review", 409)
-                decision = Decision(override_id, ACTIONS[choice], left[1], left[2], right[1], right[2],
-                                    self.reviewer, reason, decided_at)
-                handle.seek(0, os.SEEK_END)
-                if handle.tell() and not self._ends_with_newline():
-                    handle.write("\n")
-                csv.writer(handle, lineterminator="\n").writerow(decision.row())
-                handle.flush()
-                os.fsync(handle.fileno())
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        decided_at = (now or dt.datetime.now(dt.UTC)).strftime(TIMESTAMP_FORMAT)
+        decision = Decision(f"review-{review_item_id.removeprefix('pair-')[:16]}", ACTIONS[choice], left[1], left[2],
+                            right[1], right[2], self.reviewer, reason, decided_at)
+        self.store.append(decision)
         return decision
-
-    def _ends_with_newline(self) -> bool:
-        with self.overrides.open("rb") as handle:
-            handle.seek(-1, os.SEEK_END)
-            return handle.read(1) == b"\n"
 
     # ------------------------------------------------------------ rebuilding
 
@@ -502,7 +442,12 @@ class Desk:
 
     def rebuild(self, records: Sequence[str] = ()) -> RebuildResult:
         """`dbt build --select identity_overrides+` with the project's environment, then the unified IDs of
-        `records` after it."""
+        `records` after it. Only over the DuckDB database the desk reads: decisions written to a warehouse's table
+        are read by that warehouse's next build, which the desk does not run."""
+        if not isinstance(self.store, SeedFile):
+            raise DecisionError(f"decisions go to {self.store.location}, which the warehouse's next build reads "
+                                "(dbt build --select identity_overrides+ there); the desk rebuilds only its DuckDB "
+                                "database", 409)
         if not self._rebuild_lock.acquire(blocking=False):
             raise DecisionError("a rebuild is already running: wait for it to finish", 409)
         try:
@@ -528,9 +473,5 @@ class Desk:
                 where identity_record_id in (select unnest(?)) order by identity_record_id""", [list(records)])
 
     def decided_records(self) -> list[str]:
-        """The records the overrides file names (what a rebuild shows the unified IDs of)."""
-        names = []
-        for row in self._read_overrides():
-            names += [f"{row['left_source_system']}:{row['left_source_record_id']}",
-                      f"{row['right_source_system']}:{row['right_source_record_id']}"]
-        return sorted(set(names))
+        """The records the decisions name (what a rebuild shows the unified IDs of)."""
+        return sorted({record for row in self.store.rows() for record in record_pair(row)})

@@ -8,7 +8,7 @@
         "select override_id, override_action from " ~ relation
         ~ " where override_status = 'invalid_action' order by override_id") -%}
     {%- for row in found.rows -%}
-        {{ log("WARNING identity override " ~ (row[0] | tojson) ~ " in seeds/identity_overrides.csv has unknown action "
+        {{ log("WARNING identity override " ~ (row[0] | tojson) ~ " (seeds/identity_overrides.csv or the review desk's table) has unknown action "
                ~ (row[1] | tojson) ~ " (expected force_link or force_separate); not applied, listed in identity_review_queue",
                info=True) }}
     {%- endfor -%}

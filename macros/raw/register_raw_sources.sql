@@ -33,10 +33,11 @@
 
 
 {% macro raw_source_nodes() -%}
-    {#- The project's own source tables, in a stable order. -#}
+    {#- The project's raw feeds, in a stable order: its sources but raw_meta (this hook's bookkeeping) and review
+        (the review desk's decisions, create_review_decisions_table). -#}
     {%- set nodes = [] -%}
     {%- for node in graph.sources.values() | sort(attribute='unique_id') -%}
-        {%- if node.package_name == project_name and node.source_name != 'raw_meta' -%}
+        {%- if node.package_name == project_name and node.source_name not in ('raw_meta', 'review') -%}
             {%- do nodes.append(node) -%}
         {%- endif -%}
     {%- endfor -%}

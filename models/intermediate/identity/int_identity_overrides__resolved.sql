@@ -1,11 +1,43 @@
 {{ config(post_hook="{{ cdp_identity.log_invalid_identity_overrides(this) }}") }}
 
--- Manual decisions from the seed identity_overrides, checked against the records that exist now.
+-- Manual decisions, checked against the records that exist now: the seed identity_overrides (reviewed like code;
+-- where the review desk writes on DuckDB) and the review desk's table on a warehouse
+-- (stg_review__identity_override_decisions; empty on DuckDB), one set of rows.
 -- An override naming a record that no longer exists is kept, with its status, and not applied.
--- When several decisions name the same pair, the most recent one is in force.
+-- When several decisions name the same pair, the most recent one is in force, wherever it was written.
 
-with overrides as (
+with seeded_overrides as (
     select * from {{ ref('identity_overrides') }}
+),
+
+desk_overrides as (
+    select * from {{ ref('stg_review__identity_override_decisions') }}
+),
+
+overrides as (
+    select
+        override_id,
+        action,
+        left_source_system,
+        left_source_record_id,
+        right_source_system,
+        right_source_record_id,
+        decided_by,
+        reason,
+        decided_at
+    from seeded_overrides
+    union all
+    select
+        override_id,
+        action,
+        left_source_system,
+        left_source_record_id,
+        right_source_system,
+        right_source_record_id,
+        decided_by,
+        reason,
+        decided_at
+    from desk_overrides
 ),
 
 identity_records as (
