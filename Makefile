@@ -20,13 +20,15 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export CDP_RAW_DIR ?= $(CURDIR)/$(DATA)/raw
 export CDP_DUCKDB_PATH ?= $(CURDIR)/$(DATA)/cdp.duckdb
 export CDP_TRUTH_DIR ?= $(CURDIR)/$(DATA)/truth
+# What the last `make refresh` saw of the raw feeds (cdp/refresh.py); it belongs to the database beside it.
+export CDP_REFRESH_STATE ?= $(CURDIR)/$(DATA)/refresh_state
 
 DBT := $(BIN)/dbt
 
 EMULATOR_PORT ?= 8765
 SNOWFLAKE_TEST := $(TEST_DATA)/snowflake
 
-.PHONY: help demo test test-snowflake test-snowflake-live snowflake-packages install data build realign train bench bench-public exchange-rates summary report review docs lint clean
+.PHONY: help demo test test-snowflake test-snowflake-live snowflake-packages install data build refresh realign train bench bench-public exchange-rates summary report review docs lint clean
 
 help:
 	@echo "make demo   - install pinned dependencies, generate demo data, build everything on DuckDB, print a summary, write the report"
@@ -36,6 +38,7 @@ help:
 	@echo "make snowflake-packages - stage Splink and the cdp package for the Snowpark models (SNOWFLAKE_* variables)"
 	@echo "make data   - (re)generate the demo data only (PEOPLE=$(PEOPLE) SEED=$(SEED))"
 	@echo "make build  - dbt build on the current data; publishes the exposed marts when every node succeeded"
+	@echo "make refresh - the frequent run: build only what raw tables with new rows reach (dbt source freshness + state)"
 	@echo "make docs   - dbt docs generate: the documentation site (target/index.html, catalog, semantic manifest); view with .venv/bin/dbt docs serve"
 	@echo "make realign - a build that rescores every candidate pair (an incremental build's pairs then equal a full build's)"
 	@echo "make train  - re-estimate the matching model from the current data (review and commit the diff)"
@@ -63,6 +66,7 @@ profiles.yml: profiles.example.yml
 # tables would keep the old records and ignore the new files, which carry earlier load times).
 data: install
 	rm -f $(CDP_DUCKDB_PATH) $(CDP_DUCKDB_PATH).wal
+	rm -rf $(CDP_REFRESH_STATE)
 	$(BIN)/cdp generate --people $(PEOPLE) --seed $(SEED) --out $(DATA)
 
 # No --fail-fast: what consumers read is published only when every node succeeded (the on-run-end hook,
@@ -70,6 +74,12 @@ data: install
 # builds into the working schemas, with every failure reported in one run.
 build: install
 	$(DBT) build
+
+# The frequent run: dbt source freshness, then `dbt build --select source_status:fresher+` against the last run's
+# state: only what the raw tables with new rows reach, with the tests of severity error (warn tests and unit tests run
+# with `make build`). Nothing new: nothing is built. The first run (no saved state) is a full build.
+refresh: install
+	$(BIN)/cdp refresh
 
 # Incremental builds score only what changed; pairs of unchanged records keep the term frequencies of the run that
 # scored them until the drift reaches the var rescore_all_share. This build rescores every pair now.

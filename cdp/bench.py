@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cdp.project import relations
+from cdp.refresh import STATE_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 # Person-bearing records per generated person (measured: 102,232 records for 24,000 people).
@@ -97,47 +98,94 @@ def _model_seconds(target: Path, model: str) -> float:
     return round(next(r["execution_time"] for r in results if r["unique_id"] == f"model.cdp_identity.{model}"), 2)
 
 
-def stamp_later_load(data: pa.Table, first_row: int) -> pa.Table:
-    """`data` with the rows from `first_row` on stamped `_loaded_at` an hour after its latest load."""
+def stamp_later_load(data: pa.Table, first_row: int, hours: int = 1) -> pa.Table:
+    """`data` with the rows from `first_row` on stamped `_loaded_at` `hours` after its latest load."""
     loaded = data.column("_loaded_at")
-    later = pc.add(pc.max(loaded), pa.scalar(dt.timedelta(hours=1), pa.duration(loaded.type.unit)))
+    later = pc.add(pc.max(loaded), pa.scalar(dt.timedelta(hours=hours), pa.duration(loaded.type.unit)))
     stamps = pa.concat_arrays([loaded.slice(0, first_row).combine_chunks(),
                                pa.array([later.as_py()] * (data.num_rows - first_row), loaded.type)])
     return data.set_column(data.schema.get_field_index("_loaded_at"), "_loaded_at", stamps)
 
 
-def _split_batch(world: Path, base: Path, share: float) -> int:
-    """`base` = `world` without the last `share` of the rows of every raw table but the content catalog (new
-    people, their records and their events arrive in the batch); returns the person-bearing records held back.
-    The batch arrives after everything in the base: its rows in `world` are stamped loaded an hour after the
-    table's latest load, as an ingestion tool would stamp a later load."""
-    shutil.rmtree(base, ignore_errors=True)
-    shutil.copytree(world, base, copy_function=os.link)
+@dataclass
+class Batches:
+    """The person-bearing records held back for the incremental build and for the latency batch, and the IDs of
+    the latency batch's certifications (to find them in the marts)."""
+
+    incremental_records: int
+    latency_records: int
+    latency_rows: int
+    latency_certifications: list[str]
+
+
+def _split_world(world: Path, folder: Path, share: float, latency_share: float) -> Batches:
+    """Three versions of every raw table but the content catalog, each in its own folder (new files, never links
+    into `world`): `base` without the last `share` + `latency_share` of the rows (new people, their records and
+    their events), `incremental` with the first of those batches stamped loaded an hour after the table's latest
+    load, and `latest` with the latency batch too (at least one row of every table: a certification, a consent
+    change, ...), stamped two hours after. The build reads `raw`, a copy of `base` whose files a batch replaces."""
     truth = pq.read_table(world / "truth" / "records.parquet", columns=["source_system", "source_record_id"])
     known = set(zip(truth.column(0).to_pylist(), truth.column(1).to_pylist(), strict=True))
-    held_back = 0
+    held = {"incremental": 0, "latency": 0}
+    latency_rows, certifications = 0, []
+    for version in ("base", "incremental", "latest", "raw"):
+        shutil.rmtree(folder / version, ignore_errors=True)
     for path in sorted((world / "raw").glob("*/*.parquet")):
-        if path.stat().st_size == 0 or path.parent.name == "content":
+        system, name = path.parent.name, path.name
+        for version in ("base", "incremental", "latest", "raw"):
+            (folder / version / system).mkdir(parents=True, exist_ok=True)
+        if path.stat().st_size == 0 or system == "content":
+            for version in ("base", "incremental", "latest", "raw"):
+                shutil.copyfile(path, folder / version / system / name)
             continue
         data = pq.read_table(path)
+        late = max(1, int(data.num_rows * latency_share)) if data.num_rows > 1 else 0
         batch = int(data.num_rows * share)
-        if batch == 0:
-            continue
-        target = base / "raw" / path.parent.name / path.name
-        target.unlink()
-        pq.write_table(data.slice(0, data.num_rows - batch), target)
-        pq.write_table(stamp_later_load(data, data.num_rows - batch), path)
-        keys = data.column(0).slice(data.num_rows - batch).cast("string").to_pylist()
-        held_back += sum(1 for key in keys if (path.parent.name, key) in known)
-    return held_back
+        first_batch, first_late = data.num_rows - late - batch, data.num_rows - late
+        latest = stamp_later_load(stamp_later_load(data, first_batch, hours=1), first_late, hours=2)
+        pq.write_table(latest.slice(0, first_batch), folder / "base" / system / name)
+        pq.write_table(latest.slice(0, first_batch), folder / "raw" / system / name)
+        pq.write_table(latest.slice(0, first_late), folder / "incremental" / system / name)
+        pq.write_table(latest, folder / "latest" / system / name)
+        keys = data.column(0).cast("string").to_pylist()
+        held["incremental"] += sum(1 for key in keys[first_batch:first_late] if (system, key) in known)
+        held["latency"] += sum(1 for key in keys[first_late:] if (system, key) in known)
+        latency_rows += late
+        if (system, name) == ("lms", "certification.parquet"):
+            certifications = keys[first_late:]
+    return Batches(held["incremental"], held["latency"], latency_rows, certifications)
 
 
-def _land_batch(world_raw: Path, raw: Path) -> None:
-    """Every raw table of `raw` replaced by its `world_raw` version (base plus batch)."""
-    for path in sorted(world_raw.glob("*/*.parquet")):
+def _land_batch(version: Path, raw: Path) -> None:
+    """Every raw table of `raw` replaced by its `version` (an ingestion tool's later load of the same tables)."""
+    for path in sorted(version.glob("*/*.parquet")):
         target = raw / path.parent.name / path.name
         target.unlink(missing_ok=True)
         os.link(path, target)
+
+
+def _save_refresh_state(dbt: str, paths: list[str], env: dict[str, str], target: Path, state: Path) -> None:
+    """The state `cdp refresh` compares against, as a successful refresh leaves it: this build's freshness."""
+    subprocess.run([dbt, "source", "freshness", *paths], cwd=ROOT, env={**os.environ, **env},
+                   check=False, capture_output=True)
+    state.mkdir(parents=True, exist_ok=True)
+    for name in STATE_FILES:
+        shutil.copyfile(target / name, state / name)
+
+
+def _rows_in_marts(database: Path, target: Path, certifications: list[str]) -> dict[str, int]:
+    """How many of the latency batch's certifications each trigger mart holds, and the size of the two others."""
+    project = relations(manifest=target / "manifest.json")
+    ids = ", ".join("'" + key.replace("'", "''") + "'" for key in certifications) or "null"
+    with duckdb.connect(str(database), read_only=True) as con:
+        return {
+            "certification_completion_triggers": con.execute(
+                f"select count(*) from {project.sql('certification_completion_triggers')} "
+                f"where certification_id in ({ids})").fetchone()[0],
+            "export_marketing_cloud_audience": con.execute(
+                f"select count(*) from {project.sql('export_marketing_cloud_audience')}").fetchone()[0],
+            "unified_links": con.execute(f"select count(*) from {project.sql('unified_links')}").fetchone()[0],
+        }
 
 
 def _metrics(database: Path, target: Path) -> dict[str, float]:
@@ -157,7 +205,7 @@ def _metrics(database: Path, target: Path) -> dict[str, float]:
     return dict(zip(keys, row, strict=True))
 
 
-def run_scale(records: int, seed: int, workdir: Path, share: float) -> dict:
+def run_scale(records: int, seed: int, workdir: Path, share: float, latency_share: float = 0.001) -> dict:
     cdp = str(Path(sys.executable).with_name("cdp"))
     dbt = str(Path(sys.executable).with_name("dbt"))
     people = math.ceil(records / RECORDS_PER_PERSON)
@@ -166,8 +214,9 @@ def run_scale(records: int, seed: int, workdir: Path, share: float) -> dict:
     world = folder / "world"
     generate = _run(f"{records:,} records: generate {people:,} people",
                     [cdp, "generate", "--people", str(people), "--seed", str(seed), "--out", str(world)])
-    held_back = _split_batch(world, folder / "base", share)
-    env = {"CDP_RAW_DIR": str(folder / "base" / "raw"), "CDP_TRUTH_DIR": str(world / "truth"),
+    batches = _split_world(world, folder, share, latency_share)
+    held_back = batches.incremental_records
+    env = {"CDP_RAW_DIR": str(folder / "raw"), "CDP_TRUTH_DIR": str(world / "truth"),
            "CDP_DUCKDB_PATH": str(folder / "cdp.duckdb"), "DBT_PROFILES_DIR": str(ROOT)}
     paths = ["--target-path", str(folder / "target"), "--log-path", str(folder / "logs")]
     full = _run(f"{records:,} records: full build", [dbt, *BUILD, *paths], env)
@@ -178,11 +227,21 @@ def run_scale(records: int, seed: int, workdir: Path, share: float) -> dict:
                     {"DBT_TARGET_PATH": str(folder / "target")})
     # The batch lands in the same raw folder, as an ingestion tool appends to the same tables (and dbt's partial
     # parsing keeps working: a changed CDP_RAW_DIR would make it parse the whole project again).
-    _land_batch(world / "raw", folder / "base" / "raw")
+    _land_batch(folder / "incremental", folder / "raw")
     incremental = _run(f"{records:,} records: incremental build (+{held_back:,} records)", [dbt, *BUILD, *paths], env)
     incremental_stages = _stage_times(folder / "target")
     unchanged = _run(f"{records:,} records: unchanged build (nothing new)", [dbt, *BUILD, *paths], env)
     unchanged_stages = _stage_times(folder / "target")
+    # The frequent run (cdp refresh): with nothing new, then from landing a small batch to its rows in the marts.
+    refresh_env = {**env, "DBT_TARGET_PATH": str(folder / "target"), "DBT_LOG_PATH": str(folder / "logs"),
+                   "CDP_REFRESH_STATE": str(folder / "refresh_state")}
+    _save_refresh_state(dbt, paths, env, folder / "target", folder / "refresh_state")
+    refresh_nothing = _run(f"{records:,} records: frequent run, nothing new", [cdp, "refresh"], refresh_env)
+    _land_batch(folder / "latest", folder / "raw")
+    latency = _run(f"{records:,} records: frequent run after landing {batches.latency_rows:,} rows",
+                   [cdp, "refresh"], refresh_env)
+    latency_stages = _stage_times(folder / "target")
+    in_marts = _rows_in_marts(folder / "cdp.duckdb", folder / "target", batches.latency_certifications)
     metrics = _metrics(folder / "cdp.duckdb", folder / "target")
     baseline_out = folder / "baseline.json"
     baseline = _run(f"{records:,} records: plain Splink baseline",
@@ -200,17 +259,22 @@ def run_scale(records: int, seed: int, workdir: Path, share: float) -> dict:
         "unchanged_ratio": round(unchanged.wall_seconds / full.wall_seconds, 3),
         "matching_seconds": matching_seconds, "baseline": {**asdict(baseline), **baseline_result},
         "matching_to_baseline_ratio": round(matching_seconds / baseline_result["job_seconds"], 2),
+        "refresh_nothing_new": asdict(refresh_nothing), "latency": asdict(latency),
+        "latency_stages": latency_stages, "latency_batch_rows": batches.latency_rows,
+        "latency_batch_records": batches.latency_records,
+        "latency_certifications": len(batches.latency_certifications), "latency_rows_in_marts": in_marts,
     }
 
 
-def run(scales: list[int], seed: int, workdir: Path, out: Path, share: float = 0.01) -> dict:
+def run(scales: list[int], seed: int, workdir: Path, out: Path, share: float = 0.01,
+        latency_share: float = 0.001) -> dict:
     results: dict = {
         "measured_on": dt.date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "seed": seed, "batch_share": share, "scales": [],
+        "seed": seed, "batch_share": share, "latency_share": latency_share, "scales": [],
     }
     for records in scales:
-        results["scales"].append(run_scale(records, seed, workdir, share))
+        results["scales"].append(run_scale(records, seed, workdir, share, latency_share))
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, indent=2) + "\n")
         _write_markdown(results, ROOT / "BENCHMARKS.md")
@@ -248,8 +312,51 @@ def _header(names: list[str]) -> str:
     return "| " + " | ".join(names) + " |\n|" + "---:|" * len(names)
 
 
+def _scale(results: dict, records: int) -> dict | None:
+    return next((s for s in results["scales"] if s["target_records"] == records), None)
+
+
+def goals(results: dict) -> list[tuple[str, str, bool | None]]:
+    """The speed goals: (the goal, the measured figure, met or not; None when a scale it needs was not run)."""
+    small, large, huge = (_scale(results, n) for n in (10_000, 1_000_000, 10_000_000))
+
+    def wall(scale: dict, key: str) -> float:
+        return scale[key]["wall_seconds"]
+
+    rows: list[tuple[str, str, bool | None]] = []
+    if small and large:
+        ratio = wall(large, "unchanged_build") / wall(small, "unchanged_build")
+        rows.append(("unchanged build at 1M <= 1.25 x the unchanged build at 10k",
+                     f"{ratio:.2f} x ({wall(large, 'unchanged_build')} s / {wall(small, 'unchanged_build')} s)",
+                     ratio <= 1.25))
+    if large:
+        share = (wall(large, "incremental_build") - wall(large, "unchanged_build")) / wall(large, "full_build")
+        rows.append(("the change's own cost at 1M (incremental minus unchanged build) <= 5% of the full build",
+                     f"{share:.1%}", share <= 0.05))
+    if small:
+        rows.append(("frequent run with nothing new at 10k <= 12 s", f"{wall(small, 'refresh_nothing_new')} s",
+                     wall(small, "refresh_nothing_new") <= 12))
+    if large:
+        end_to_end, peak = large["full_build_and_training_seconds"], large["full_build"]["peak_memory_mb"] / 1024
+        rows += [("landing to marts for a 0.1% batch at 1M <= 60 s", f"{wall(large, 'latency')} s",
+                  wall(large, "latency") <= 60),
+                 ("full build + training at 1M <= 180 s", f"{end_to_end} s", end_to_end <= 180),
+                 ("peak memory of the full build at 1M <= 6 GB", f"{peak:.1f} GB", peak <= 6)]
+    if large and huge:
+        ratio = huge["full_build_and_training_seconds"] / large["full_build_and_training_seconds"]
+        rows.append(("10M records end to end <= 12 x the 1M time",
+                     f"{ratio:.1f} x ({huge['full_build_and_training_seconds']} s)", ratio <= 12))
+    else:
+        rows.append(("10M records end to end <= 12 x the 1M time", "not run (make bench SCALES=...,10_000_000)", None))
+    return rows
+
+
+def _met(met: bool | None) -> str:
+    return "not measured" if met is None else ("yes" if met else "no")
+
+
 def _write_markdown(results: dict, path: Path) -> None:
-    rows, stage_rows = [], []
+    rows, stage_rows, refresh_rows = [], [], []
     stage_names = list(dict.fromkeys([name for name, _ in STAGES] + ["seeds and other"]))
     for s in results["scales"]:
         rows.append(
@@ -263,6 +370,12 @@ def _write_markdown(results: dict, path: Path) -> None:
             f"| {s['pairwise_f1']:.4f} | {s['blocking_recall']:.4f} | {s['reachable_recall']:.4f} "
             f"| {s['generate']['wall_seconds']} |"
         )
+        marts = s.get("latency_rows_in_marts", {})
+        refresh_rows.append(
+            f"| {s['records']:,} | {s['refresh_nothing_new']['wall_seconds']} "
+            f"| {s['latency']['wall_seconds']} ({s['latency_batch_rows']:,} rows, {s['latency_batch_records']:,} "
+            f"records) | {marts.get('certification_completion_triggers', 0)} of {s['latency_certifications']} |"
+        ) if "latency" in s else None
         stage_rows.append(f"| {s['records']:,} | " + " | ".join(
             " / ".join(str(s[f"{build}_build_stages"].get(n, 0)) for build in ("full", "incremental", "unchanged"))
             for n in stage_names)
@@ -298,4 +411,20 @@ Seconds per stage, full build / incremental build / unchanged build (sum of dbt'
 
 {_header(["records", *stage_names])}
 {chr(10).join(stage_rows)}
+
+The frequent run, `cdp refresh` (`make refresh`; README, *What happens when... new rows land between full builds*),
+after the unchanged build: once with nothing new, then after a batch of {results.get('latency_share', 0.001):.1%} of
+every raw table's rows (at least one row each, so a certification, a consent change, new records) lands: the time
+from landing to its rows in `certification_completion_triggers`, `export_marketing_cloud_audience` and
+`unified_links` (the refresh's wall time, dbt's start included; the last column: how many of the batch's
+certifications the trigger mart holds afterwards, those of people eligible for a trigger).
+
+{_header(["records", "frequent run, nothing new (s)", "landing to marts (s)", "batch certifications in triggers"])}
+{chr(10).join(row for row in refresh_rows if row)}
+
+Goals (issue: the cost of a run follows the change):
+
+| goal | measured | met |
+|---|---|---|
+{chr(10).join(f"| {goal} | {figure} | {_met(met)} |" for goal, figure, met in goals(results))}
 """)

@@ -250,6 +250,21 @@ def _cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refresh(args: argparse.Namespace) -> int:
+    from cdp.refresh import RefreshError, refresh
+
+    try:
+        outcome = refresh(Path(args.project_dir), Path(args.state), full=args.full, extra_args=args.dbt_args)
+    except RefreshError as error:
+        print(f"refresh: {error}", file=sys.stderr)
+        return 1
+    moved = f": {len(outcome.fresher_sources)} raw table(s) with new rows" if outcome.fresher_sources else ""
+    print(f"refresh: {outcome.mode}{moved} ({outcome.seconds:.1f} s); state in {args.state}")
+    for name in outcome.fresher_sources:
+        print(f"  {name}")
+    return 0
+
+
 def _project_dir_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project-dir", default=os.environ.get("DBT_PROJECT_DIR", "."),
                         help="the dbt project: its target/manifest.json says where each model is built (`dbt parse` "
@@ -363,6 +378,15 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--port", type=int, default=8050)
     _project_dir_argument(review)
     review.set_defaults(func=_cmd_review)
+
+    ref = sub.add_parser("refresh", help="the frequent run: dbt source freshness, then build only what the raw "
+                                         "tables with new rows reach (source_status:fresher+ against the last run)")
+    _project_dir_argument(ref)
+    ref.add_argument("--state", default=os.environ.get("CDP_REFRESH_STATE", "target/refresh_state"),
+                     help="where the last successful run's sources.json and manifest.json are kept")
+    ref.add_argument("--full", action="store_true", help="a full dbt build, which then becomes the saved state")
+    ref.add_argument("dbt_args", nargs="*", help="more arguments for dbt build, after --")
+    ref.set_defaults(func=_refresh)
 
     summ = sub.add_parser("summary", help="print a short summary of a built DuckDB database")
     summ.add_argument("--database", default="data/cdp.duckdb")
