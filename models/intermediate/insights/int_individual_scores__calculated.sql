@@ -3,11 +3,6 @@
 -- in models/marts/insights/_insights__docs.md; the policy numbers are vars.
 
 {%- set run_date = as_of_date() %}
-{%- set engagement_weights = var('engagement_score_weights') %}
-{%- set engagement_caps = var('engagement_score_caps') %}
-{%- set engagement_weight_total = engagement_weights.values() | sum %}
-{%- set churn_weights = var('churn_risk_weights') %}
-{%- set upgrade_weights = var('membership_upgrade_weights') %}
 {%- set tiers = var('club_tier_order') %}
 
 with profiles as (
@@ -46,17 +41,9 @@ measures as (
                 then 1.0
             else 0.0
         end as learning_component,
-        least(coalesce(profiles.emails_opened_90d, 0) * 1.0 / {{ engagement_caps['email_opens_90d'] }}, 1.0)
-            as email_opens_component,
-        least(coalesce(profiles.emails_clicked_90d, 0) * 1.0 / {{ engagement_caps['email_clicks_90d'] }}, 1.0)
-            as email_clicks_component,
-        least(
-            (coalesce(profiles.web_event_count_90d, 0) + coalesce(profiles.app_event_count_90d, 0)) * 1.0
-            / {{ engagement_caps['digital_events_90d'] }},
-            1.0
-        ) as digital_activity_component,
-        least(coalesce(profiles.order_count_365d, 0) * 1.0 / {{ engagement_caps['orders_365d'] }}, 1.0)
-            as purchases_component,
+        coalesce(profiles.emails_opened_90d, 0) as emails_opened_90d,
+        coalesce(profiles.emails_clicked_90d, 0) as emails_clicked_90d,
+        coalesce(profiles.web_event_count_90d, 0) + coalesce(profiles.app_event_count_90d, 0) as digital_events_90d,
         case profiles.club_tier
             {%- for tier in tiers %}
             when '{{ tier }}' then {{ loop.index }}
@@ -70,31 +57,20 @@ measures as (
 engagement as (
     select
         *,
-        round(100.0 * (
-            {{ engagement_weights['email_opens'] }} * email_opens_component
-            + {{ engagement_weights['email_clicks'] }} * email_clicks_component
-            + {{ engagement_weights['digital_activity'] }} * digital_activity_component
-            + {{ engagement_weights['purchases'] }} * purchases_component
-            + {{ engagement_weights['learning'] }} * learning_component
-        ) / {{ engagement_weight_total }}, 2) as engagement_score,
+        {{ fixed_engagement_score(
+            'emails_opened_90d', 'emails_clicked_90d', 'digital_events_90d', 'frequency', 'learning_component'
+        ) }} as engagement_score,
         case
-            when last_activity_at is null then 1.0
-            else least(
-                {{ dbt.datediff('cast(last_activity_at as date)', run_date, 'day') }} * 1.0
-                / {{ var('churn_inactivity_horizon_days') }},
-                1.0
-            )
-        end as inactivity_component
+            when last_activity_at is not null
+                then {{ dbt.datediff('cast(last_activity_at as date)', run_date, 'day') }}
+        end as inactivity_days
     from measures
 ),
 
 scored as (
     select
         *,
-        round((
-            {{ churn_weights['inactivity'] }} * greatest(inactivity_component, 0.0)
-            + {{ churn_weights['disengagement'] }} * (1.0 - engagement_score / 100.0)
-        ) / {{ churn_weights.values() | sum }}, 4) as churn_risk_score,
+        {{ fixed_churn_risk('inactivity_days', 'engagement_score') }} as churn_risk_score,
         case
             when recency_days is null then 1
             {%- for bound in var('rfm_recency_days_bounds') %}
@@ -110,17 +86,10 @@ scored as (
         {%- for bound in var('rfm_monetary_bounds') %}
         + case when monetary >= {{ bound }} then 1 else 0 end
         {%- endfor %} as monetary_score,
-        case
-            when club_status = 'active' and club_tier_rank < {{ tiers | length }}
-                then round((
-                    {{ upgrade_weights['engagement'] }} * engagement_score / 100.0
-                    + {{ upgrade_weights['spend'] }}
-                    * least(monetary * 1.0 / {{ var('membership_upgrade_spend_target') }}, 1.0)
-                    + {{ upgrade_weights['learning'] }}
-                    * least(certification_count * 1.0 / {{ var('membership_upgrade_certification_target') }}, 1.0)
-                ) / {{ upgrade_weights.values() | sum }}, 4)
-            else 0.0
-        end as membership_upgrade_likelihood
+        {{ fixed_upgrade_likelihood(
+            "club_status = 'active' and club_tier_rank < " ~ (tiers | length),
+            'engagement_score', 'monetary', 'certification_count'
+        ) }} as membership_upgrade_likelihood
     from engagement
 ),
 
