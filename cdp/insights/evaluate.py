@@ -10,7 +10,9 @@ The next-course recommendation is measured the same way: among the people who en
 after the holdout snapshot, how often the recommended course was that course (the hit rate), for the catalog-chain
 rule of int_next_best_offers__selected (the nearest later course of the last certification's chain not taken yet)
 and for a rule learned from the training snapshots (the course most often enrolled in next after the person's last
-course, among those not taken yet; the chain rule when the last course was never seen).
+course, among those not taken yet; the chain rule when the last course was never seen). Both are applied point in
+time, from the enrollments and certifications before the snapshot (a course counts as taken once enrolled in or
+certified: the enrollment status it has today is not known at the snapshot).
 """
 
 from __future__ import annotations

@@ -20,8 +20,7 @@ from cdp.project import relations
 
 
 def test_committed_macros_are_the_rendering_of_the_committed_model() -> None:
-    committed = models.load()
-    assert committed is not None, "cdp/insights/insight_models.json is missing: run `make train-insights`"
+    committed = models.load()  # None without a model file: then the macros must say so (the fixed formulas apply)
     assert render.MACRO_PATH.read_text() == render.render(committed), (
         "macros/insights/insight_models.sql differs from the rendering of cdp/insights/insight_models.json: "
         "rerun `cdp train-insights` (or `cdp.insights.render.write(cdp.insights.models.load())`) and commit both")
