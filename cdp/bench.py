@@ -283,9 +283,10 @@ def run(scales: list[int], seed: int, workdir: Path, out: Path, share: float = 0
 
 BENCHMARKS_HEADER = """# Benchmarks
 
-Two benchmarks write this file, each replacing only its own section: `make bench` (generated worlds of 10,000 to
-1,000,000 records: build times, incremental builds, accuracy, the matching step against plain Splink) and
-`make bench-public` (public labelled data sets: the project's accuracy beside plain Splink).
+Three benchmarks write this file, each replacing only its own section: `make bench` (generated worlds of 10,000 to
+1,000,000 records: build times, incremental builds, accuracy, the matching step against plain Splink),
+`make bench-public` (public labelled data sets: the project's accuracy beside plain Splink) and
+`make evaluate-insights` (the trained churn and upgrade models and the next-course rules, back-tested).
 """
 
 

@@ -64,6 +64,76 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _insight_rows(database: str, sql: str) -> dict | None:
+    import duckdb
+
+    try:
+        con = duckdb.connect(database, read_only=True)
+    except duckdb.Error as error:
+        print(f"cannot open {database}: {error}")
+        return None
+    try:
+        return {name: list(values) for name, values in con.sql(sql).fetchnumpy().items()}
+    except duckdb.CatalogException:
+        print(f"{database} lacks the insight models' features and outcomes: run `dbt build --select "
+              "+int_insight_predictions__scored +int_insight_outcomes__observed` first (`make train-insights` does).")
+        return None
+    finally:
+        con.close()
+
+
+def _cmd_train_insights(args: argparse.Namespace) -> int:
+    from cdp.insights import models, render
+    from cdp.project import project_vars, relations
+
+    project_dir = Path(args.project_dir)
+    project = relations(project_dir)
+    rows = _insight_rows(args.database, models.examples_sql(
+        project.sql("int_insight_features__as_of"), project.sql("int_insight_outcomes__observed"), ["training"]))
+    if rows is None:
+        return 1
+    try:
+        model = models.train(rows, project_vars(project_dir))
+    except models.InsightModelError as error:
+        print(error)
+        return 1
+    models.write(model, Path(args.out))
+    render.write(model, Path(args.macros))
+    for name, entry in model["models"].items():
+        print(f"{name}: {entry['training_rows']:,} training rows, outcome rate {entry['training_positive_rate']:.3f}")
+    print(f"wrote {args.out} and {args.macros}: review the diff (git diff) and commit both; "
+          "`cdp evaluate-insights` back-tests them after a dbt build")
+    return 0
+
+
+def _cmd_evaluate_insights(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from cdp.bench import write_section
+    from cdp.insights import evaluate
+    from cdp.project import relations
+
+    project = relations(Path(args.project_dir))
+    try:
+        con = duckdb.connect(args.database, read_only=True)
+    except duckdb.Error as error:
+        print(f"cannot open {args.database}: {error}")
+        return 1
+    try:
+        results = evaluate.run(con, project)
+    except duckdb.CatalogException:
+        print(f"{args.database} lacks the insight scores: run `dbt build` first (`make evaluate-insights` does).")
+        return 1
+    finally:
+        con.close()
+    body = evaluate.markdown(results)
+    print(body)
+    if args.out:
+        write_section(Path(args.out), "evaluate-insights", body)
+        print(f"wrote the section evaluate-insights of {args.out}")
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from cdp.bench import run
 
@@ -290,6 +360,22 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--seed", type=int, default=1)
     _project_dir_argument(tr)
     tr.set_defaults(func=_cmd_train)
+
+    ti = sub.add_parser("train-insights", help="fit the churn and membership-upgrade models on the training snapshots "
+                        "of a built database; write their JSON and the SQL macros rendered from it")
+    ti.add_argument("--database", default="data/cdp.duckdb")
+    ti.add_argument("--out", default=str(Path(__file__).parent / "insights" / "insight_models.json"))
+    ti.add_argument("--macros", default=str(Path(__file__).resolve().parents[1] / "macros" / "insights"
+                                            / "insight_models.sql"))
+    _project_dir_argument(ti)
+    ti.set_defaults(func=_cmd_train_insights)
+
+    ei = sub.add_parser("evaluate-insights", help="back-test the insight scores (trained and fixed formulas) and the "
+                        "next-course rule on the held-out snapshot of a built database; a BENCHMARKS.md section")
+    ei.add_argument("--database", default="data/cdp.duckdb")
+    ei.add_argument("--out", default="BENCHMARKS.md", help="the Markdown file whose section it writes ('' : none)")
+    _project_dir_argument(ei)
+    ei.set_defaults(func=_cmd_evaluate_insights)
 
     bench = sub.add_parser("bench", help="full and incremental builds at several scales; write BENCHMARKS.md")
     bench.add_argument("--scales", default="10_000,100_000,1_000_000", help="person-bearing records per scale")

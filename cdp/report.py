@@ -596,6 +596,33 @@ def _churn_section(db: BuiltDatabase) -> str:
     return _section("churn", "Unified-ID churn", lead, table)
 
 
+def _insights_section(db: BuiltDatabase) -> str:
+    """The back-test of the insight scores (cdp.insights.evaluate) on the held-out snapshot, when they are built."""
+    from cdp.insights import evaluate
+
+    needed = ("int_insight_features__as_of", "int_insight_outcomes__observed", "int_insight_predictions__scored",
+              "int_individual_activities__unioned", "int_course_progressions")
+    if not all(model in db.relations and db.exists(model) for model in needed):
+        return _section("insights", "Predictive insights", "", _empty(
+            "The insight models' features, outcomes and scores are not built in this database."))
+    results = evaluate.run(db.con, db.relations)
+    rows = []
+    for target in results["targets"]:
+        for label, scores in (("trained model", target.trained), ("fixed formula", target.formula)):
+            if scores is not None:
+                rows.append((target.name, label, _n(target.rows), _ratio(target.base_rate), _ratio(scores.auc),
+                             _ratio(scores.top_decile_precision)))
+    table = _table(["outcome", "scorer", "people", "base rate", "AUC", "top-decile precision"], rows, (2, 3, 4, 5))
+    courses = results["courses"]
+    lead = (f"Churn and membership-upgrade scores back-tested on the held-out snapshot "
+            f"{escape(str(results['holdout_snapshot_date']))} (<code>make evaluate-insights</code>; BENCHMARKS.md "
+            "has the calibration by decile). Next course: of the "
+            f"{courses.people:,} people who enrolled in a course after it, the catalog-chain rule named that course "
+            f"for {_pct(courses.chain_hit_rate)}, the rule learned from the training snapshots for "
+            f"{_pct(courses.learned_hit_rate)}.")
+    return _section("insights", "Predictive insights", lead, table)
+
+
 def _dashboards_section(report: Report) -> str:
     if not report.dashboards:
         return _section("dashboards", "Splink dashboards", "",
@@ -617,7 +644,7 @@ def _dashboards_section(report: Report) -> str:
 
 NAV = (("systems", "Systems"), ("clusters", "Clusters"), ("weights", "Match weights"), ("model", "Model"),
        ("training", "Training and health"), ("accuracy", "Accuracy"), ("review", "Review queue"),
-       ("guards", "Guards"), ("churn", "ID churn"), ("dashboards", "Dashboards"))
+       ("guards", "Guards"), ("churn", "ID churn"), ("insights", "Insights"), ("dashboards", "Dashboards"))
 
 
 def _template() -> Template:
@@ -641,6 +668,7 @@ def render(db: BuiltDatabase, database: Path, policy: Policy, scored: Scored | N
         _review_section(db, policy),
         _guards_section(db),
         _churn_section(db),
+        _insights_section(db),
         _dashboards_section(report),
     ]
     measured = metrics.get("measured_at")

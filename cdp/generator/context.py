@@ -63,6 +63,8 @@ class Context:
     as_of_us: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     written_emails: set[str] = field(default_factory=set)
+    upgraded_at: dict[int, int] = field(default_factory=dict)
+    """Person -> time stamp of their club upgrade (cdp/generator/behaviour.py), for the systems written after it."""
     records: dict[str, list[Records]] = field(default_factory=dict)
     _noise: list[tuple[str, np.ndarray, str, np.ndarray]] = field(default_factory=list)
     _started: float = field(default_factory=time.perf_counter)

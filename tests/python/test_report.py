@@ -30,7 +30,8 @@ CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-SECTIONS = ["systems", "clusters", "weights", "model", "accuracy", "review", "guards", "churn", "dashboards"]
+SECTIONS = ["systems", "clusters", "weights", "model", "accuracy", "review", "guards", "churn", "insights",
+            "dashboards"]
 
 
 def chromium_path() -> str:
@@ -56,6 +57,8 @@ def test_report_is_self_contained(report: Report) -> None:
     for anchor in SECTIONS:
         assert f'<section id="{anchor}">' in html, anchor
     assert "No ground truth" not in html  # make test's data is synthetic: the accuracy section has numbers
+    insights = html.split('<section id="insights">', 1)[1].split("</section>", 1)[0]
+    assert "trained model" in insights and "fixed formula" in insights  # the back-test, not its placeholder
     assert len(report.dashboards) == 2 and len(report.sampled_clusters) == 10
     for dashboard in report.dashboards:
         text = dashboard.read_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cdp.generator.behaviour import BEHAVIOUR_STREAM, behaviour, upgrade_days
 from cdp.generator.common import (
     first_per_person,
     loaded_at,
@@ -21,8 +22,11 @@ PROFILE = Profile("club", ("first", "last", "email", "phone", "dob", "street", "
 TIERS = ("bronze", "silver", "gold", "platinum")
 
 
-def generate_club(ctx: Context, pop: Population, cert_of: np.ndarray) -> np.ndarray:
-    """Write the club tables; return, per person, their member ID (or None)."""
+def generate_club(
+    ctx: Context, pop: Population, cert_of: np.ndarray, certified_days: dict[int, np.ndarray] | None = None
+) -> np.ndarray:
+    """Write the club tables; return, per person, their member ID (or None). ``certified_days``: the days each
+    person's certifications were issued (upgrades tend to follow one, cdp/generator/behaviour.py)."""
     rng = ctx.rng("club")
     person, dup = with_duplicates(rng, pop.in_system("club"), ctx.rate("duplicate_record"))
     n = len(person)
@@ -46,29 +50,26 @@ def generate_club(ctx: Context, pop: Population, cert_of: np.ndarray) -> np.ndar
     renewal = np.where(
         status == "active", joined_day + years * 365, joined_day + np.maximum(years - 1, 1) * 365
     )
-    ctx.write(
-        "club.member",
-        {
-            "member_id": id_whitespace(ctx, "club", ids, rng),
-            "first_name": fields["first"],
-            "last_name": fields["last"],
-            "email": fields["email"],
-            "phone": fields["phone"],
-            "date_of_birth": fields["dob"],
-            "street": fields["street"],
-            "postal_code": fields["postal"],
-            "city": fields["city"],
-            "country": fields["country"],
-            "certification_id": cert,
-            "payment_card_hash": card,
-            "tier": np.array(TIERS, dtype=object)[tier_idx],
-            "status": status,
-            "joined_date": joined_day,
-            "renewal_date": renewal,
-            "updated_at": updated,
-            "_loaded_at": loaded_at(ctx, rng, "club", updated),
-        },
-    )
+    member_table = {
+        "member_id": id_whitespace(ctx, "club", ids, rng),
+        "first_name": fields["first"],
+        "last_name": fields["last"],
+        "email": fields["email"],
+        "phone": fields["phone"],
+        "date_of_birth": fields["dob"],
+        "street": fields["street"],
+        "postal_code": fields["postal"],
+        "city": fields["city"],
+        "country": fields["country"],
+        "certification_id": cert,
+        "payment_card_hash": card,
+        "tier": np.array(TIERS, dtype=object)[tier_idx],
+        "status": status,
+        "joined_date": joined_day,
+        "renewal_date": renewal,
+        "updated_at": updated,
+        "_loaded_at": loaded_at(ctx, rng, "club", updated),
+    }
     ctx.add_records("club", ids, person, fields["email_clean"], fields["email"])
 
     changes = np.minimum(rng.poisson(0.9, n), np.maximum(years - 1, 0))
@@ -88,6 +89,32 @@ def generate_club(ctx: Context, pop: Population, cert_of: np.ndarray) -> np.ndar
         "join",
         np.where(tier > prev_tier, "upgrade", np.where(tier < prev_tier, "downgrade", "renewal")),
     )
+    period_loaded = loaded_at(ctx, rng, "club", valid_from * US_PER_DAY)
+
+    # Upgrades follow the person's commitment (cdp/generator/behaviour.py): a new period one tier up, the current
+    # one closed the day before; its load time from the behaviour's own stream.
+    current = np.flatnonzero(last)
+    up_day = upgrade_days(
+        behaviour(ctx, pop.n), person[member[current]], (status[member[current]] == "active")
+        & (tier[current] < len(TIERS) - 1), valid_from[current], int(as_of_day), certified_days or {},
+    )
+    up = up_day >= 0
+    valid_to[current[up]] = up_day[up] - 1
+    new_member = member[current[up]]
+    member = np.concatenate([member, new_member])
+    tier = np.concatenate([tier, tier[current[up]] + 1])
+    valid_from = np.concatenate([valid_from, up_day[up]])
+    valid_to = np.concatenate([valid_to, np.full(int(up.sum()), np.iinfo(np.int64).min)])
+    reason = np.concatenate([reason, np.full(int(up.sum()), "upgrade")])
+    up_rng = ctx.rng("club", BEHAVIOUR_STREAM)
+    period_loaded = np.concatenate(
+        [period_loaded, loaded_at(ctx, up_rng, "club", up_day[up] * US_PER_DAY)]
+    )
+    tier_idx[new_member] += 1
+    for who, day in zip(person[new_member].tolist(), up_day[up].tolist(), strict=True):
+        ctx.upgraded_at[who] = min(ctx.upgraded_at.get(who, day * US_PER_DAY), day * US_PER_DAY)
+    member_table["tier"] = np.array(TIERS, dtype=object)[tier_idx]
+    ctx.write("club.member", member_table)
     ctx.write(
         "club.tier_history",
         {
@@ -97,8 +124,8 @@ def generate_club(ctx: Context, pop: Population, cert_of: np.ndarray) -> np.ndar
             "valid_from": valid_from,
             "valid_to": valid_to,
             "change_reason": reason.astype(object),
-            "_loaded_at": loaded_at(ctx, rng, "club", valid_from * US_PER_DAY),
+            "_loaded_at": period_loaded,
         },
     )
-    ctx.say(f"club: {n:,} members, {len(member):,} tier periods")
+    ctx.say(f"club: {n:,} members, {len(member):,} tier periods, {int(up.sum()):,} upgrades")
     return first_per_person(person, ids, pop.n)

@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 from cdp.generator import content, locales
+from cdp.generator.behaviour import behaviour, bend_times
 from cdp.generator.common import (
     event_loaded_at,
     loaded_at,
@@ -64,6 +65,10 @@ def generate_commerce(ctx: Context, pop: Population) -> None:
     cust = np.repeat(np.arange(n), per)
     m = len(cust)
     placed = uniform_ts(rng, created[cust], ctx.as_of_us - 3_600_000_000, m)
+    # When the orders happen follows the person's commitment and lapse (cdp/generator/behaviour.py).
+    placed = bend_times(
+        behaviour(ctx, pop.n), person[cust], placed, created[cust], ctx.as_of_us - 3_600_000_000, ctx.upgraded_at
+    )
     order_updated = np.minimum(
         placed + (rng.exponential(3.0, m) * US_PER_DAY).astype(np.int64), ctx.as_of_us - 1_800_000_000
     )

@@ -24,8 +24,9 @@ PROFILE = Profile("lms", ("first", "last", "email", "dob", "country"), alt_email
 ENROLLMENT_STATUS = ("enrolled", "in_progress", "completed", "withdrawn")
 
 
-def generate_lms(ctx: Context, pop: Population) -> np.ndarray:
-    """Write the LMS tables; return, per person, one certification ID they hold (or None)."""
+def generate_lms(ctx: Context, pop: Population) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """Write the LMS tables; return, per person, one certification ID they hold (or None), and the days on which
+    each certified person's certifications were issued (sorted)."""
     rng = ctx.rng("lms")
     person, dup = with_duplicates(rng, pop.in_system("lms"), ctx.rate("duplicate_record"))
     n = len(person)
@@ -135,4 +136,9 @@ def generate_lms(ctx: Context, pop: Population) -> np.ndarray:
     ctx.say(f"lms: {n:,} learners, {m:,} enrollments, {len(cert_rows):,} certifications")
     cert_of = np.full(pop.n, None, dtype=object)
     cert_of[person[learner[cert_rows]]] = cert_ids
-    return cert_of
+    cert_person = person[learner[cert_rows]]
+    order = np.lexsort((issued, cert_person))
+    issued_days: dict[int, np.ndarray] = {}
+    for who, day in zip(cert_person[order].tolist(), (issued[order] // US_PER_DAY).tolist(), strict=True):
+        issued_days.setdefault(who, []).append(day)
+    return cert_of, {who: np.asarray(days, dtype=np.int64) for who, days in issued_days.items()}

@@ -1,14 +1,22 @@
 -- Scores of every active unified individual as of run_date, from their unified profile: RFM, engagement,
 -- churn risk, membership upgrade likelihood and lifetime value. Every formula, weight and bound is documented
--- in models/marts/insights/_insights__docs.md; the policy numbers are vars.
+-- in models/marts/insights/_insights__docs.md; the policy numbers are vars. Churn risk and upgrade likelihood are the
+-- trained models' probabilities at the scoring snapshot (int_insight_predictions__scored) when a model is trained
+-- (macros/insights/insight_models.sql) and var use_trained_insight_models is true; else the fixed formulas.
 
 {%- set run_date = as_of_date() %}
-{%- set engagement_weights = var('engagement_score_weights') %}
-{%- set engagement_caps = var('engagement_score_caps') %}
-{%- set engagement_weight_total = engagement_weights.values() | sum %}
-{%- set churn_weights = var('churn_risk_weights') %}
-{%- set upgrade_weights = var('membership_upgrade_weights') %}
 {%- set tiers = var('club_tier_order') %}
+{%- set use_trained = var('use_trained_insight_models') and (insight_models_trained() | trim) == 'true' %}
+{%- set is_upgrade_eligible = "club_status = 'active' and club_tier_rank < " ~ (tiers | length) %}
+{%- if use_trained %}
+    {%- set churn_risk = 'round(churn_probability, 4)' %}
+    {%- set upgrade_likelihood = 'case when ' ~ is_upgrade_eligible
+        ~ ' then round(coalesce(upgrade_probability, 0.0), 4) else 0.0 end' %}
+{%- else %}
+    {%- set churn_risk = fixed_churn_risk('inactivity_days', 'engagement_score') %}
+    {%- set upgrade_likelihood = fixed_upgrade_likelihood(
+        is_upgrade_eligible, 'engagement_score', 'monetary', 'certification_count') %}
+{%- endif %}
 
 with profiles as (
     select * from {{ ref('int_unified_profiles__joined') }}
@@ -18,16 +26,23 @@ active_individuals as (
     select * from {{ ref('int_unified_individuals__active') }}
 ),
 
+predictions as (
+    select * from {{ ref('int_insight_predictions__scored') }}
+    where snapshot_role = 'scoring'
+),
+
 measures as (
     select
         profiles.unified_individual_id,
         profiles.club_tier,
         profiles.club_status,
+        predictions.churn_probability,
+        predictions.upgrade_probability,
         case
             when profiles.last_purchase_at is not null
                 then {{ dbt.datediff('cast(profiles.last_purchase_at as date)', run_date, 'day') }}
         end as recency_days,
-        coalesce(profiles.order_count_365d, 0) as frequency,
+        coalesce(profiles.order_count_365d, 0) as frequency,  -- noqa: RF04
         cast(coalesce(profiles.revenue_365d, 0) as double) as monetary,
         cast(coalesce(profiles.revenue_total, 0) as double) as revenue_total,
         coalesce(profiles.order_count, 0) as order_count,
@@ -46,81 +61,54 @@ measures as (
                 then 1.0
             else 0.0
         end as learning_component,
-        least(coalesce(profiles.emails_opened_90d, 0) * 1.0 / {{ engagement_caps['email_opens_90d'] }}, 1.0)
-            as email_opens_component,
-        least(coalesce(profiles.emails_clicked_90d, 0) * 1.0 / {{ engagement_caps['email_clicks_90d'] }}, 1.0)
-            as email_clicks_component,
-        least(
-            (coalesce(profiles.web_event_count_90d, 0) + coalesce(profiles.app_event_count_90d, 0)) * 1.0
-            / {{ engagement_caps['digital_events_90d'] }},
-            1.0
-        ) as digital_activity_component,
-        least(coalesce(profiles.order_count_365d, 0) * 1.0 / {{ engagement_caps['orders_365d'] }}, 1.0)
-            as purchases_component,
+        coalesce(profiles.emails_opened_90d, 0) as emails_opened_90d,
+        coalesce(profiles.emails_clicked_90d, 0) as emails_clicked_90d,
+        coalesce(profiles.web_event_count_90d, 0) + coalesce(profiles.app_event_count_90d, 0) as digital_events_90d,
         case profiles.club_tier
             {%- for tier in tiers %}
-            when '{{ tier }}' then {{ loop.index }}
+                when '{{ tier }}' then {{ loop.index }}
             {%- endfor %}
         end as club_tier_rank
     from profiles
     inner join active_individuals
         on profiles.unified_individual_id = active_individuals.unified_individual_id
+    left outer join predictions
+        on profiles.unified_individual_id = predictions.unified_individual_id
 ),
 
 engagement as (
     select
         *,
-        round(100.0 * (
-            {{ engagement_weights['email_opens'] }} * email_opens_component
-            + {{ engagement_weights['email_clicks'] }} * email_clicks_component
-            + {{ engagement_weights['digital_activity'] }} * digital_activity_component
-            + {{ engagement_weights['purchases'] }} * purchases_component
-            + {{ engagement_weights['learning'] }} * learning_component
-        ) / {{ engagement_weight_total }}, 2) as engagement_score,
+        {{ fixed_engagement_score(
+            'emails_opened_90d', 'emails_clicked_90d', 'digital_events_90d', 'frequency', 'learning_component'
+        ) }} as engagement_score,
         case
-            when last_activity_at is null then 1.0
-            else least(
-                {{ dbt.datediff('cast(last_activity_at as date)', run_date, 'day') }} * 1.0
-                / {{ var('churn_inactivity_horizon_days') }},
-                1.0
-            )
-        end as inactivity_component
+            when last_activity_at is not null
+                then {{ dbt.datediff('cast(last_activity_at as date)', run_date, 'day') }}
+        end as inactivity_days
     from measures
 ),
 
 scored as (
     select
         *,
-        round((
-            {{ churn_weights['inactivity'] }} * greatest(inactivity_component, 0.0)
-            + {{ churn_weights['disengagement'] }} * (1.0 - engagement_score / 100.0)
-        ) / {{ churn_weights.values() | sum }}, 4) as churn_risk_score,
+        {{ churn_risk }} as churn_risk_score,
         case
             when recency_days is null then 1
             {%- for bound in var('rfm_recency_days_bounds') %}
-            when recency_days <= {{ bound }} then {{ 5 - loop.index0 }}
+                when recency_days <= {{ bound }} then {{ 5 - loop.index0 }}
             {%- endfor %}
             else 1
         end as recency_score,
         1
         {%- for bound in var('rfm_frequency_bounds') %}
-        + case when frequency >= {{ bound }} then 1 else 0 end
+            + case when frequency >= {{ bound }} then 1 else 0 end
         {%- endfor %} as frequency_score,
         1
         {%- for bound in var('rfm_monetary_bounds') %}
-        + case when monetary >= {{ bound }} then 1 else 0 end
+            + case when monetary >= {{ bound }} then 1 else 0 end
         {%- endfor %} as monetary_score,
-        case
-            when club_status = 'active' and club_tier_rank < {{ tiers | length }}
-                then round((
-                    {{ upgrade_weights['engagement'] }} * engagement_score / 100.0
-                    + {{ upgrade_weights['spend'] }}
-                    * least(monetary * 1.0 / {{ var('membership_upgrade_spend_target') }}, 1.0)
-                    + {{ upgrade_weights['learning'] }}
-                    * least(certification_count * 1.0 / {{ var('membership_upgrade_certification_target') }}, 1.0)
-                ) / {{ upgrade_weights.values() | sum }}, 4)
-            else 0.0
-        end as membership_upgrade_likelihood
+        {{ upgrade_likelihood }} as membership_upgrade_likelihood
     from engagement
 ),
 
@@ -137,7 +125,7 @@ final as (
             else 'needs_attention'
         end as rfm_segment,
         cast(recency_days as integer) as recency_days,
-        cast(frequency as integer) as frequency,
+        cast(frequency as integer) as frequency,  -- noqa: RF04
         cast(monetary as double) as monetary,
         cast(recency_score as integer) as recency_score,
         cast(frequency_score as integer) as frequency_score,
