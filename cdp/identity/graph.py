@@ -105,6 +105,28 @@ def _enforce_cap(graph: nx.Graph, max_size: int, min_bridge_side: int, cuts: lis
         oversized += [c for c in _components(graph.subgraph(nodes)) if len(c) > max_size]
 
 
+def work_component(
+    nodes: Iterable[str],
+    edges: Iterable[tuple[str, str, float]],
+    separations: Iterable[tuple[str, str]],
+    max_cluster_size: int,
+    min_bridge_side: int,
+    cuts: list[Cut],
+) -> list[set[str]]:
+    """The clusters of one connected component that must be worked on: its force-separate pairs cut apart (minimum
+    cuts), then the cap enforced (bridges, then weakest edges); the cuts are appended to `cuts`.
+
+    `edges` are the component's edges with one weight per unordered pair (`_strongest_edges`). The graph is built in
+    one canonical order (nodes and edges sorted) so that ties (equal cuts, equal weights) break the same way however
+    the component was read: from memory (`cluster_arrays`) or from the warehouse (`cdp.identity.graph_sql`)."""
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(nodes))
+    graph.add_weighted_edges_from(sorted(edges))
+    _separate(graph, sorted(separations), cuts)
+    _enforce_cap(graph, max_cluster_size, min_bridge_side, cuts)
+    return _components(graph)
+
+
 @dataclass
 class ClusterArrays:
     """Result as Arrow arrays, one entry per record (sorted by record ID): its component and cluster keys."""
@@ -183,12 +205,8 @@ def cluster_arrays(
         for (a, b), w in strongest.items():
             edges_of[int(label[index_of[a]])].append((a, b, w))
         for root in sorted(work):
-            graph = nx.Graph()
-            graph.add_nodes_from(members[root])
-            graph.add_weighted_edges_from(edges_of[root])
-            _separate(graph, sorted(separations.get(root, [])), cuts)
-            _enforce_cap(graph, max_cluster_size, min_bridge_side, cuts)
-            for part in _components(graph):
+            for part in work_component(members[root], edges_of[root], separations.get(root, []), max_cluster_size,
+                                       min_bridge_side, cuts):
                 key = index_of[min(part)]
                 for node in part:
                     cluster_label[index_of[node]] = key
