@@ -68,7 +68,8 @@ class Warehouse:
             return
         if self.snowflake:
             frame = table.rename_columns([column.upper() for column in table.column_names]).to_pandas()
-            self.session.create_dataframe(frame).write.mode("append").save_as_table(name)
+            uploaded = self.session.create_dataframe(frame)
+            self.run(f"insert into {name} select * from ({self.source(uploaded)}) as uploaded")
         else:
             self.session.register("cdp_warehouse_upload", table)
             try:
