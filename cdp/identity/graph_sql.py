@@ -54,29 +54,31 @@ def _connected_components(warehouse: Warehouse, records_sql: str, edges_sql: str
         inner join {_t('nodes')} as left_node on left_node.identity_record_id = edges.identity_record_id_l
         inner join {_t('nodes')} as right_node on right_node.identity_record_id = edges.identity_record_id_r""")
     warehouse.temporary(_t("labels"), f"select node, node as label from {_t('nodes')}")
+    # Two label tables take turns; when an iteration changes nothing, both hold the same (final) labels.
+    source, target = _t("labels"), _t("labels_next")
     for iteration in range(1, MAX_ITERATIONS + 1):
         warehouse.temporary(_t("lowered"), f"""
             select node, min(label) as label
             from (
-                select node, label from {_t('labels')}
+                select node, label from {source}
                 union all
                 select edges.node_l as node, labels.label
-                from {_t('edges')} as edges inner join {_t('labels')} as labels on labels.node = edges.node_r
+                from {_t('edges')} as edges inner join {source} as labels on labels.node = edges.node_r
                 union all
                 select edges.node_r as node, labels.label
-                from {_t('edges')} as edges inner join {_t('labels')} as labels on labels.node = edges.node_l
+                from {_t('edges')} as edges inner join {source} as labels on labels.node = edges.node_l
             ) as candidates
             group by node""")
-        warehouse.temporary(_t("labels_next"), f"""
+        warehouse.temporary(target, f"""
             select lowered.node, jumped.label
             from {_t('lowered')} as lowered inner join {_t('lowered')} as jumped on jumped.node = lowered.label""")
         changed = warehouse.scalar(f"""
-            select count(*) from {_t('labels_next')} as next_labels
-            inner join {_t('labels')} as labels on labels.node = next_labels.node
+            select count(*) from {target} as next_labels
+            inner join {source} as labels on labels.node = next_labels.node
             where next_labels.label <> labels.label""")
-        warehouse.temporary(_t("labels"), f"select node, label from {_t('labels_next')}")
         if changed == 0:
             return iteration
+        source, target = target, source
     raise RuntimeError(f"connected components did not settle in {MAX_ITERATIONS} iterations of label propagation")
 
 
