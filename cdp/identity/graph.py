@@ -21,11 +21,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 # What int_identity_clusters holds: each record's component before cuts, its final cluster, and why an edge
-# touching it was cut (null when none was).
+# touching it was cut (null when none was; when several were, the first by CUT_PRIORITY).
 CLUSTER_SCHEMA = pa.schema([
     ("identity_record_id", pa.string()), ("component_key", pa.string()), ("cluster_key", pa.string()),
     ("cut_reason", pa.string()),
 ])
+CUT_PRIORITY = {"force_separate": 0, "bridge": 1, "cluster_cap": 2}
 
 
 @dataclass(frozen=True)
@@ -235,3 +236,24 @@ def cluster(
     return Clustering(cluster_of=dict(zip(records, arrays.cluster_key.to_pylist(), strict=True)),
                       component_of=dict(zip(records, arrays.component_key.to_pylist(), strict=True)),
                       cuts=arrays.cuts)
+
+
+def cut_reasons(cuts: Iterable[Cut]) -> dict[str, str]:
+    """Per record touched by a cut, why it was cut (the first reason by CUT_PRIORITY)."""
+    reason_of: dict[str, str] = {}
+    for cut in cuts:
+        for node in (cut.left, cut.right):
+            if node not in reason_of or CUT_PRIORITY[cut.reason] < CUT_PRIORITY[reason_of[node]]:
+                reason_of[node] = cut.reason
+    return reason_of
+
+
+def cluster_table(clustered: ClusterArrays) -> pa.Table:
+    """`cluster_arrays`' result as int_identity_clusters holds it (CLUSTER_SCHEMA)."""
+    reason_of = cut_reasons(clustered.cuts)
+    return pa.table({
+        "identity_record_id": clustered.records,
+        "component_key": clustered.component_key,
+        "cluster_key": clustered.cluster_key,
+        "cut_reason": pa.array([reason_of.get(r) for r in clustered.records.to_pylist()], pa.string()),
+    }, schema=CLUSTER_SCHEMA)

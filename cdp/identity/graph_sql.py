@@ -23,14 +23,12 @@ from collections import defaultdict
 
 import pyarrow as pa
 
-from cdp.identity.graph import CLUSTER_SCHEMA, Cut, _strongest_edges, work_component
+from cdp.identity.graph import CLUSTER_SCHEMA, Cut, _strongest_edges, cut_reasons, work_component
 from cdp.identity.warehouse import Warehouse
 
 # The temporary tables of a clustering run (all dropped by `drop_cluster_tables`).
 PREFIX = "cdp_clusters__"
 TABLES = ("nodes", "edges", "labels", "labels_next", "lowered", "sizes", "separations", "work", "worked", "reasons")
-# Cut reasons by priority: a record touched by several cuts is reported with the first.
-CUT_PRIORITY = {"force_separate": 0, "bridge": 1, "cluster_cap": 2}
 # How many records of worked components one batch pulls into the client (whole components; one larger comes alone).
 BATCH_RECORDS = 50_000
 # A safety stop for label propagation: with pointer jumping it needs about log2(diameter) iterations.
@@ -138,11 +136,7 @@ def _work_batches(warehouse: Warehouse, max_cluster_size: int, min_bridge_side: 
             for part in parts:
                 key = min(part)
                 cluster_of.update(dict.fromkeys(part, key))
-        reason_of: dict[str, str] = {}
-        for cut in cuts:
-            for node in (cut.left, cut.right):
-                if node not in reason_of or CUT_PRIORITY[cut.reason] < CUT_PRIORITY[reason_of[node]]:
-                    reason_of[node] = cut.reason
+        reason_of = cut_reasons(cuts)
         warehouse.append(_t("worked"), pa.table({"identity_record_id": list(cluster_of),
                                                  "cluster_key": list(cluster_of.values())}))
         warehouse.append(_t("reasons"), pa.table({"identity_record_id": list(reason_of),

@@ -11,8 +11,8 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from cdp.identity.graph import CLUSTER_SCHEMA, cluster_arrays
-from cdp.identity.graph_sql import CUT_PRIORITY, TABLES, cluster_in_warehouse, drop_cluster_tables
+from cdp.identity.graph import CLUSTER_SCHEMA, CUT_PRIORITY, cluster_arrays, cluster_table
+from cdp.identity.graph_sql import TABLES, cluster_in_warehouse, drop_cluster_tables
 from cdp.identity.warehouse import Warehouse, sql_result
 from cdp.project import project_vars, relations
 
@@ -20,19 +20,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _reference_clusters(nodes, edges, separate, max_cluster_size, min_bridge_side) -> list[tuple]:
-    """`cluster_arrays` as the rows of int_identity_clusters (the model's cut-reason priority), by record."""
-    clustered = cluster_arrays(
+    """`cluster_arrays` as the rows of int_identity_clusters, by record."""
+    table = cluster_table(cluster_arrays(
         pa.array(nodes, pa.string()), pa.array([e[0] for e in edges], pa.string()),
         pa.array([e[1] for e in edges], pa.string()), pa.array([e[2] for e in edges], pa.float64()),
-        force_separate=separate, max_cluster_size=max_cluster_size, min_bridge_side=min_bridge_side)
-    reason_of: dict[str, str] = {}
-    for cut in clustered.cuts:
-        for node in (cut.left, cut.right):
-            if node not in reason_of or CUT_PRIORITY[cut.reason] < CUT_PRIORITY[reason_of[node]]:
-                reason_of[node] = cut.reason
-    records = clustered.records.to_pylist()
-    return sorted(zip(records, clustered.component_key.to_pylist(), clustered.cluster_key.to_pylist(),
-                      [reason_of.get(r) for r in records], strict=True))
+        force_separate=separate, max_cluster_size=max_cluster_size, min_bridge_side=min_bridge_side))
+    return sorted(zip(*(table.column(name).to_pylist() for name in CLUSTER_SCHEMA.names), strict=True))
 
 
 def _warehouse_clusters(connection, nodes, edges, separate, max_cluster_size, min_bridge_side,
@@ -109,21 +102,25 @@ def test_clustering_in_the_warehouse_drops_its_tables_and_handles_an_empty_graph
         assert not {name for (name,) in left} & {f"cdp_clusters__{table}" for table in TABLES}
 
 
-def test_the_demo_build_clusters_equal_the_reference(built_data: Path) -> None:
-    """int_identity_clusters as the build wrote it (in the warehouse) equals `cluster_arrays` over its inputs."""
+def test_the_demo_build_clusters_equal_the_warehouse_path(built_data: Path) -> None:
+    """On the demo build: int_identity_clusters as the build wrote it (DuckDB's in-memory path), the warehouse path
+    run over the same inputs in that database (Snowflake's path), and the reference all agree."""
     project, variables = relations(ROOT), project_vars(ROOT)
+    max_cluster_size, min_bridge_side = int(variables["max_cluster_size"]), int(variables["min_bridge_side"])
+    records_sql = f"select identity_record_id from {project.sql('int_identity_records__unioned')}"
+    edges_sql = (f"select identity_record_id_l, identity_record_id_r, edge_weight "
+                 f"from {project.sql('int_identity_edges__unioned')}")
+    separate_sql = (f"select identity_record_id_l, identity_record_id_r "
+                    f"from {project.sql('int_identity_overrides__resolved')} "
+                    "where override_status = 'applied' and override_action = 'force_separate'")
     with duckdb.connect(str(built_data / "cdp.duckdb"), read_only=True) as connection:
-        def column(sql: str) -> list:
-            return [row[0] for row in connection.execute(sql).fetchall()]
-
-        nodes = column(f"select identity_record_id from {project.sql('int_identity_records__unioned')}")
-        edges = connection.execute(f"select identity_record_id_l, identity_record_id_r, edge_weight "
-                                   f"from {project.sql('int_identity_edges__unioned')}").fetchall()
-        separate = connection.execute(
-            f"select identity_record_id_l, identity_record_id_r from {project.sql('int_identity_overrides__resolved')}"
-            " where override_status = 'applied' and override_action = 'force_separate'").fetchall()
+        nodes = [row[0] for row in connection.execute(records_sql).fetchall()]
+        edges = connection.execute(edges_sql).fetchall()
+        separate = connection.execute(separate_sql).fetchall()
         built = sorted(connection.execute(
             f"select {', '.join(CLUSTER_SCHEMA.names)} from {project.sql('int_identity_clusters')}").fetchall())
-    expected = _reference_clusters(nodes, edges, separate, int(variables["max_cluster_size"]),
-                                   int(variables["min_bridge_side"]))
-    assert built == expected
+        warehouse = Warehouse(connection)
+        sql = cluster_in_warehouse(warehouse, records_sql, edges_sql, separate_sql, max_cluster_size, min_bridge_side)
+        in_warehouse = sql_result(sql, connection, CLUSTER_SCHEMA)
+    assert sorted(zip(*(in_warehouse.column(name).to_pylist() for name in CLUSTER_SCHEMA.names), strict=True)) == built
+    assert built == _reference_clusters(nodes, edges, separate, max_cluster_size, min_bridge_side)
