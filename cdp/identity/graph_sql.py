@@ -8,11 +8,12 @@ The same clusters as the in-memory path (`cluster_arrays`, the reference and tes
    settles in about log(diameter) iterations. Only a count of changed labels comes back to the client per iteration.
    The fixpoint is each record's component keyed by its smallest record, as in `cluster_arrays`.
 2. The components that must be worked on (larger than `max_cluster_size`, or holding a force-separate pair) are found
-   in SQL too, and pulled into the client in batches of whole components of about `batch_records` records (a component
-   larger than that comes alone). Each one goes through `graph.work_component` (networkx: minimum cuts, bridges,
-   weakest edges), and the batch's clusters and cut reasons are written back to the warehouse before the next batch
-   is read. So the client holds at most one batch: memory is bounded by the larger of `batch_records` and the largest
-   worked component (at most `max_cluster_size` records plus what one component's excess brings), never the graph.
+   in SQL too, and pulled into the client in batches of whole components: in the order of their keys, a component
+   joins the batch its first record falls in when the worked records are cut into runs of `batch_records`, so a
+   batch holds at most `batch_records` records plus one component. Each one goes through `graph.work_component`
+   (networkx: minimum cuts, bridges, weakest edges), and the batch's clusters and cut reasons are written back to
+   the warehouse before the next batch is read. So the client holds one batch at a time: its memory is bounded by
+   `batch_records` plus the largest worked component, never by the graph.
 3. The result is a query joining the labels and the worked clusters, which the model returns (`warehouse.sql_result`):
    on Snowflake dbt writes it with CREATE TABLE AS SELECT, so the records never leave the warehouse.
 """
