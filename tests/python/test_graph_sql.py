@@ -124,3 +124,45 @@ def test_the_demo_build_clusters_equal_the_warehouse_path(built_data: Path) -> N
         in_warehouse = sql_result(sql, connection, CLUSTER_SCHEMA)
     assert sorted(zip(*(in_warehouse.column(name).to_pylist() for name in CLUSTER_SCHEMA.names), strict=True)) == built
     assert built == _reference_clusters(nodes, edges, separate, max_cluster_size, min_bridge_side)
+
+
+class _CountingWarehouse(Warehouse):
+    """A warehouse that records how many rows each query brought into the process."""
+
+    def __init__(self, session) -> None:
+        super().__init__(session)
+        self.fetched: list[int] = []
+
+    def rows(self, sql: str) -> list[tuple]:
+        found = super().rows(sql)
+        self.fetched.append(len(found))
+        return found
+
+
+def test_the_process_holds_one_batch_of_worked_components_not_the_graph() -> None:
+    """Forty oversized rings of ten records (cap 6) and a thousand small pairs: every query the clustering reads into
+    the process brings at most one batch (`batch_records` records plus one component: its records, or its edges),
+    never the graph, and the result still equals the reference."""
+    rng = random.Random(5)
+    rings = [[f"ring{r:02d}-{i}" for i in range(10)] for r in range(40)]
+    pairs = [[f"pair{p:04d}-a", f"pair{p:04d}-b"] for p in range(1000)]
+    nodes = [record for group in rings + pairs for record in group]
+    edges = [(ring[i], ring[(i + 1) % 10], float(rng.randint(1, 9))) for ring in rings for i in range(10)]
+    edges += [(a, b, 20.0) for a, b in pairs]
+    with duckdb.connect() as connection:
+        for name, table in (("records_in", pa.table({"identity_record_id": nodes})),
+                            ("edges_in", pa.table({"identity_record_id_l": [e[0] for e in edges],
+                                                   "identity_record_id_r": [e[1] for e in edges],
+                                                   "edge_weight": [e[2] for e in edges]})),
+                            ("separate_in", pa.table({"identity_record_id_l": pa.array([], pa.string()),
+                                                      "identity_record_id_r": pa.array([], pa.string())}))):
+            connection.register(name, table)
+        warehouse = _CountingWarehouse(connection)
+        sql = cluster_in_warehouse(warehouse, "select * from records_in", "select * from edges_in",
+                                   "select * from separate_in", max_cluster_size=6, min_bridge_side=2,
+                                   batch_records=20)
+        table = sql_result(sql, connection, CLUSTER_SCHEMA)
+    got = sorted(zip(*(table.column(name).to_pylist() for name in CLUSTER_SCHEMA.names), strict=True))
+    assert got == _reference_clusters(nodes, edges, [], 6, 2)
+    assert len(warehouse.fetched) > 2 * 40 // 3  # several batches were read, each with its records and edges
+    assert max(warehouse.fetched) <= 20 + 10  # one batch: 20 records plus one ring (or as many ring edges)
