@@ -21,11 +21,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 # What int_identity_clusters holds: each record's component before cuts, its final cluster, and why an edge
-# touching it was cut (null when none was).
+# touching it was cut (null when none was; when several were, the first by CUT_PRIORITY).
 CLUSTER_SCHEMA = pa.schema([
     ("identity_record_id", pa.string()), ("component_key", pa.string()), ("cluster_key", pa.string()),
     ("cut_reason", pa.string()),
 ])
+CUT_PRIORITY = {"force_separate": 0, "bridge": 1, "cluster_cap": 2}
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,28 @@ def _enforce_cap(graph: nx.Graph, max_size: int, min_bridge_side: int, cuts: lis
                     cuts.append(Cut(min(u, v), max(u, v), w, "cluster_cap"))
                     graph.remove_edge(u, v)
         oversized += [c for c in _components(graph.subgraph(nodes)) if len(c) > max_size]
+
+
+def work_component(
+    nodes: Iterable[str],
+    edges: Iterable[tuple[str, str, float]],
+    separations: Iterable[tuple[str, str]],
+    max_cluster_size: int,
+    min_bridge_side: int,
+    cuts: list[Cut],
+) -> list[set[str]]:
+    """The clusters of one connected component that must be worked on: its force-separate pairs cut apart (minimum
+    cuts), then the cap enforced (bridges, then weakest edges); the cuts are appended to `cuts`.
+
+    `edges` are the component's edges with one weight per unordered pair (`_strongest_edges`). The graph is built in
+    one canonical order (nodes and edges sorted) so that ties (equal cuts, equal weights) break the same way however
+    the component was read: from memory (`cluster_arrays`) or from the warehouse (`cdp.identity.graph_sql`)."""
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(nodes))
+    graph.add_weighted_edges_from(sorted(edges))
+    _separate(graph, sorted(separations), cuts)
+    _enforce_cap(graph, max_cluster_size, min_bridge_side, cuts)
+    return _components(graph)
 
 
 @dataclass
@@ -183,12 +206,8 @@ def cluster_arrays(
         for (a, b), w in strongest.items():
             edges_of[int(label[index_of[a]])].append((a, b, w))
         for root in sorted(work):
-            graph = nx.Graph()
-            graph.add_nodes_from(members[root])
-            graph.add_weighted_edges_from(edges_of[root])
-            _separate(graph, sorted(separations.get(root, [])), cuts)
-            _enforce_cap(graph, max_cluster_size, min_bridge_side, cuts)
-            for part in _components(graph):
+            for part in work_component(members[root], edges_of[root], separations.get(root, []), max_cluster_size,
+                                       min_bridge_side, cuts):
                 key = index_of[min(part)]
                 for node in part:
                     cluster_label[index_of[node]] = key
@@ -217,3 +236,24 @@ def cluster(
     return Clustering(cluster_of=dict(zip(records, arrays.cluster_key.to_pylist(), strict=True)),
                       component_of=dict(zip(records, arrays.component_key.to_pylist(), strict=True)),
                       cuts=arrays.cuts)
+
+
+def cut_reasons(cuts: Iterable[Cut]) -> dict[str, str]:
+    """Per record touched by a cut, why it was cut (the first reason by CUT_PRIORITY)."""
+    reason_of: dict[str, str] = {}
+    for cut in cuts:
+        for node in (cut.left, cut.right):
+            if node not in reason_of or CUT_PRIORITY[cut.reason] < CUT_PRIORITY[reason_of[node]]:
+                reason_of[node] = cut.reason
+    return reason_of
+
+
+def cluster_table(clustered: ClusterArrays) -> pa.Table:
+    """`cluster_arrays`' result as int_identity_clusters holds it (CLUSTER_SCHEMA)."""
+    reason_of = cut_reasons(clustered.cuts)
+    return pa.table({
+        "identity_record_id": clustered.records,
+        "component_key": clustered.component_key,
+        "cluster_key": clustered.cluster_key,
+        "cut_reason": pa.array([reason_of.get(r) for r in clustered.records.to_pylist()], pa.string()),
+    }, schema=CLUSTER_SCHEMA)

@@ -7,7 +7,8 @@ records new or back, records whose ID changed (with the ID before and the change
 `retired` when their ID ended with them, which unified_id_changes logs), and the tombstones of the IDs it retired;
 the others keep their row, and `assigned_at` says when it was written. `full_refresh=False`: `--full-refresh`
 leaves this table (and the IDs it holds) in place.
-Thin on purpose: the rules are `cdp.identity.stable_ids.id_updates`, the same on both engines.
+Thin on purpose: the rules run in the warehouse as set-based SQL, `cdp.identity.stable_ids_sql`, the same SQL on
+both engines; `cdp.identity.stable_ids.id_updates` is the in-memory reference it equals.
 """
 
 
@@ -15,17 +16,19 @@ def model(dbt, session):
     dbt.config(materialized="incremental", unique_key="identity_record_id", full_refresh=False)
     import datetime as dt
 
-    import pyarrow as pa
-
-    from cdp.identity.relations import query, read, result
-    from cdp.identity.stable_ids import PREVIOUS_SCHEMA, UPDATE_SCHEMA, id_updates
+    from cdp.identity.stable_ids import UPDATE_SCHEMA
+    from cdp.identity.stable_ids_sql import drop_id_tables, id_updates_in_warehouse
+    from cdp.identity.warehouse import Warehouse, sql_result
 
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    clusters = read(
-        dbt.ref("int_identity_clusters"), pa.schema([("identity_record_id", pa.string()), ("cluster_key", pa.string())])
+    warehouse = Warehouse(session)
+    updates = id_updates_in_warehouse(
+        warehouse,
+        clusters_sql=warehouse.source(dbt.ref("int_identity_clusters")),
+        previous_sql=f"select * from {dbt.this}" if dbt.is_incremental else None,
+        now=now,
     )
-    previous = None
-    if dbt.is_incremental:
-        columns = ", ".join(PREVIOUS_SCHEMA.names)
-        previous = query(session, f"select {columns} from {dbt.this}", PREVIOUS_SCHEMA)
-    return result(id_updates(clusters, previous, now), session, UPDATE_SCHEMA)
+    returned = sql_result(updates, session, UPDATE_SCHEMA)
+    if not warehouse.snowflake:  # DuckDB's result is already in hand; Snowflake's reads the tables when dbt writes it
+        drop_id_tables(warehouse)
+    return returned
