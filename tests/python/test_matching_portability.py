@@ -70,15 +70,16 @@ def test_the_committed_model_has_the_comparisons_in_code() -> None:
 @pytest.mark.parametrize(("left", "right", "near"), [
     ("smith", "smyth", True),        # one substitution
     ("ann", "anne", True),           # one insertion, short
-    ("jon", "jno", False),           # two letters transposed in a short name: two edits
-    ("jonathan", "jnoathan", True),  # the same in a long name
+    ("jon", "jno", False),           # two adjacent letters transposed in a short string: two edits
+    ("jonathan", "jonahtan", True),  # the same in a long string
+    ("jon", "noj", False),           # two letters swapped, not adjacent
     ("steven", "stephen", True),     # two edits, both names six letters or more
     ("alan", "allen", False),        # two edits, short
     ("catherine", "kathryn", False),  # three edits
     ("anna", None, None),            # a missing name is neither near nor far
 ])
 def test_near_means_one_edit_or_two_in_long_strings(left: str, right: str | None, near: bool | None) -> None:
-    condition = matching._NEAR.format(a="$1", b="$2")
+    condition = matching._near("$1", "$2")
     assert duckdb.execute(f"select {condition}", [left, right]).fetchone()[0] is near
 
 
