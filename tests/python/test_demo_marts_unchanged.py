@@ -1,11 +1,11 @@
 """The marts of the demo data hold what the committed fingerprint says: nothing changes what they compute unnoticed.
 
 `fixtures/demo_marts_fingerprint.json` was written from the build of the demo data (`make test`'s: 3,000 people, seed
-42) by the project as it stood before its intermediate and mart layers were reorganised, and rewritten once since,
-when amounts began to be converted into one reporting currency (only the money columns and what derives from them
-changed: revenue, monetary scores, lifetime value, upgrade likelihood, the segments they decide), and again when the matching model
-was retrained with comparisons that mean the same on DuckDB and Snowflake (a few pairs scored on the other side of
-the threshold: 3,106 unified individuals instead of 3,108, and what follows from them); the build `make
+42) by the project as it stood before its intermediate and mart layers were reorganised, and rewritten since, when
+amounts began to be converted into one reporting currency (only the money columns and what derives from them
+changed: revenue, monetary scores, lifetime value, upgrade likelihood, the segments they decide), and when the
+matching model was retrained with comparisons that mean the same on DuckDB and Snowflake (a few pairs scored on the
+other side of the threshold: 3,106 unified individuals instead of 3,108, and what follows from them); the build `make
 test` makes now must hold the same rows in every mart. A change that means to alter what the marts hold rewrites the
 fixture in the same commit (`python tests/python/marts_fingerprint.py data/test/cdp.duckdb
 tests/python/fixtures/demo_marts_fingerprint.json` after `make test`'s build) and says why.
