@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError
 
 from cdp.identity.incremental import model_version
-from cdp.identity.matching import PRIOR_PER_RECORD_KEY, model_bytes
+from cdp.identity.matching import INPUT_SCHEMA, PRIOR_PER_RECORD_KEY, model_bytes
 
 MACRO_PATH = Path(__file__).resolve().parents[2] / "macros" / "identity" / "matching_model.sql"
 RENDER_COMMAND = "cdp render-matching-sql"
@@ -78,6 +79,12 @@ class RenderedModel:
     blocking_rules: list[list[tuple[str, str]]]
     comparisons: list[Comparison]
     columns: list[str]
+
+    @property
+    def array_columns(self) -> list[str]:
+        """The compared columns that are lists (of strings: INPUT_SCHEMA)."""
+        return [column for column in self.columns
+                if column in INPUT_SCHEMA.names and pa.types.is_list(INPUT_SCHEMA.field(column).type)]
 
     @property
     def tf_columns(self) -> list[str]:
@@ -261,6 +268,7 @@ def macro_file(rendered: RenderedModel, source: str = "cdp/identity/splink_model
         "    'expected_matches_per_record': " + _literal(rendered.per_record) + ",",
         f"    'probability_two_random_records_match': {_literal(rendered.prior)},",
         "    'columns': [" + ", ".join(_literal(column) for column in rendered.columns) + "],",
+        "    'array_columns': [" + ", ".join(_literal(column) for column in rendered.array_columns) + "],",
         "    'tf_columns': [" + ", ".join(_literal(column) for column in rendered.tf_columns) + "],",
         "    'blocking_rules': [",
     ]

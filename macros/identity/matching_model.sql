@@ -8,6 +8,7 @@
     'expected_matches_per_record': "3.0492728494623185",
     'probability_two_random_records_match': "0.0003535388810970804",
     'columns': ["city", "date_of_birth", "email", "first_name", "first_name_key", "first_name_sound", "first_name_variants", "full_name", "last_name", "last_name_initial_block", "last_name_sound", "name_sounds_block", "phone", "postal_code", "postal_first_sound_block", "postal_last_sound_block", "street_name", "street_name_city_block", "street_number", "street_number_city_block"],
+    'array_columns': ["first_name_variants"],
     'tf_columns': ["city", "email", "first_name", "full_name", "last_name", "phone", "postal_code"],
     'blocking_rules': [
         [["first_name_key", "first_name_key"], ["last_name", "last_name"]],

@@ -76,13 +76,29 @@
 {% macro matching_pair_columns() -%}
     {%- set model = cdp_identity.matching_model() %}
     {%- for column in model.columns %}
+        {%- if column in model.array_columns %}
+    {{ cdp_identity.matching_string_array('l.' ~ column) }} as {{ column }}_l,
+    {{ cdp_identity.matching_string_array('r.' ~ column) }} as {{ column }}_r,
+        {%- else %}
     l.{{ column }} as {{ column }}_l,
     r.{{ column }} as {{ column }}_r,
+        {%- endif %}
     {%- endfor %}
     {%- for column in model.tf_columns %}
     l.tf_{{ column }} as tf_{{ column }}_l,
     r.tf_{{ column }} as tf_{{ column }}_r{{ ',' if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+{# A column of string arrays, as the conditions' array functions read it. On the Snowflake emulator only, whose
+   ARRAY columns are DuckDB JSON, where ARRAYS_OVERLAP (DuckDB's &&) needs a list: turned into a list of strings
+   there (from_json, a DuckDB function the emulator passes through). Everywhere else the column itself. #}
+{% macro matching_string_array(column) -%}
+    {%- if is_snowflake_emulator() -%}
+        from_json({{ column }}, '["VARCHAR"]')
+    {%- else -%}
+        {{ column }}
+    {%- endif -%}
 {%- endmacro %}
 
 {# Per comparison, the level the pair reaches (Splink's comparison vector value): the first level whose condition

@@ -158,6 +158,19 @@ def test_the_sql_model_finds_splinks_pairs_with_splinks_weights(built_data: Path
     assert {row[5] for row in sql.values()} == {model_version(model_bytes())}
 
 
+def test_the_sql_model_writes_the_python_models_column_types(sql_built: Path) -> None:
+    """The same table either way: switching engines keeps the stored pairs (on_schema_change: fail)."""
+    from test_python_model_results import DUCKDB_TYPES
+
+    from cdp.identity.incremental import OUTPUT_SCHEMA
+
+    with duckdb.connect(str(sql_built), read_only=True) as con:
+        columns = con.execute(
+            "select column_name, data_type from information_schema.columns where table_schema = 'intermediate' "
+            "and table_name = 'int_identity_edges__probabilistic' order by ordinal_position").fetchall()
+    assert columns == [(field.name, DUCKDB_TYPES[field.type]) for field in OUTPUT_SCHEMA]
+
+
 def _run_incremental(built_data: Path, database: Path, *extra: str) -> str:
     done = run_dbt(["run", "--select", "int_identity_edges__probabilistic", *SQL_ENGINE[:1],
                     "{matching_engine: sql" + "".join(f", {e}" for e in extra) + "}"], built_data / "raw", database)

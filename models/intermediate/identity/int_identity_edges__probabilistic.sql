@@ -7,13 +7,15 @@
 -- tests/python/test_sql_matching.py checks that this model and Splink find the same pairs with the same weights.
 -- Incremental as the Python model is (cdp/identity/incremental.py): a run scores the records new, changed or gone
 -- since the stored watermark against their blocking partners and retires the pairs they no longer form; a new
--- trained model, drift past var rescore_all_share, or --full-refresh rescores everything.
+-- trained model, drift past var rescore_all_share, or --full-refresh rescores everything. Set-based SQL: on
+-- Snowflake it runs on the target's warehouse, not the Snowpark-optimized one the Python models may use.
 {{
     config(
         enabled=cdp_identity.matching_engine() == 'sql',
         materialized='incremental',
         unique_key=['identity_record_id_l', 'identity_record_id_r'],
         on_schema_change='fail',
+        snowflake_warehouse=target.get('warehouse', ''),
     )
 }}
 
