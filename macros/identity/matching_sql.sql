@@ -12,10 +12,13 @@
 {%- endmacro %}
 
 {# A level's condition for this engine; a condition the renderer could not render with the same meaning stops
-   the compilation with the renderer's message (comparison, level, function). #}
+   the model's compilation with the renderer's message (comparison, level, function). Not while dbt parses the
+   project: the model may be disabled (var matching_engine: splink), and nothing else must stop. #}
 {% macro matching_condition(level) -%}
     {%- if ('condition_' ~ target.type) in level -%}
         {{ return(level['condition_' ~ target.type]) }}
+    {%- elif not execute -%}
+        {{ return('false') }}
     {%- elif ('not_portable_' ~ target.type) in level -%}
         {{ exceptions.raise_compiler_error("The SQL matching model cannot run on " ~ target.type ~ ": "
             ~ level['not_portable_' ~ target.type]) }}
