@@ -135,8 +135,13 @@ def render_condition(condition: str, dialect: str, where: str) -> str:
                 name = function.sql("duckdb").split("(")[0].lower()
                 raise NotPortableError(f"{where}: function {name}() has no {dialect} function of the same meaning "
                                        f"({reason}); use a function both engines have and retrain")
+    tree = _unquoted(tree)
+    # ARRAYS_OVERLAP in parentheses: the same on Snowflake, and the Snowflake emulator (fakesnow, through sqlglot
+    # 30.22) rewrites it into an OR of two terms without them, which `a and ARRAYS_OVERLAP(x, y)` would split.
+    for overlap in list(tree.find_all(exp.ArrayOverlaps)):
+        overlap.replace(exp.Paren(this=overlap.copy()))
     try:
-        return _unquoted(tree).sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE)
+        return tree.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE)
     except SqlglotError as error:
         raise NotPortableError(f"{where}: sqlglot cannot render the condition for {dialect} ({error})") from error
 

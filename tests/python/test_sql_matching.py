@@ -83,7 +83,9 @@ def test_a_condition_without_a_snowflake_function_of_the_same_meaning_is_refused
 def test_portable_conditions_are_transpiled_for_snowflake() -> None:
     assert render_condition('levenshtein("city_l", "city_r") <= 1', "snowflake", "x") == \
         "EDITDISTANCE(city_l, city_r) <= 1"
-    assert render_condition('list_has_any("a_l", "a_r")', "snowflake", "x") == "ARRAYS_OVERLAP(a_l, a_r)"
+    # In parentheses: the emulator's translation of ARRAYS_OVERLAP is an OR that `and` would otherwise split.
+    assert render_condition('"b_l" = "b_r" and list_has_any("a_l", "a_r")', "snowflake", "x") == \
+        "b_l = b_r AND (ARRAYS_OVERLAP(a_l, a_r))"
     # DuckDB runs the model's own SQL.
     assert render_condition('damerau_levenshtein("c_l", "c_r") <= 1', "duckdb", "x") == \
         'damerau_levenshtein("c_l", "c_r") <= 1'
