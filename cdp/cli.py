@@ -30,7 +30,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_train(args: argparse.Namespace) -> int:
     import duckdb
 
-    from cdp.identity.matching import INPUT_COLUMNS
+    from cdp.identity.matching import INPUT_COLUMNS, MODEL_PATH
     from cdp.identity.training import TrainingOptions, describe, deterministic_labels, train
     from cdp.project import relations
 
@@ -61,6 +61,26 @@ def _cmd_train(args: argparse.Namespace) -> int:
     model = train(records, labels, out_path=Path(args.out), options=options, progress=True)
     print(describe(model))
     print(f"wrote {args.out}: review the diff (git diff) and commit it, or build with it (CDP_MATCHING_MODEL)")
+    if Path(args.out).resolve() == MODEL_PATH.resolve():
+        _render_matching_sql()
+    return 0
+
+
+def _render_matching_sql() -> None:
+    from cdp.identity.sql_model import MACRO_PATH, write_macro
+
+    rendered = write_macro()
+    print(f"wrote {MACRO_PATH}: the committed model's pieces for the SQL matching path")
+    for dialect, messages in rendered.not_portable.items():
+        if messages:
+            print(f"not portable to {dialect} ({len(messages)} level(s); the SQL matching model stops on {dialect} "
+                  "with these):")
+            for message in messages:
+                print(f"  {message}")
+
+
+def _cmd_render_matching_sql(args: argparse.Namespace) -> int:
+    _render_matching_sql()
     return 0
 
 
@@ -376,6 +396,10 @@ def build_parser() -> argparse.ArgumentParser:
     ei.add_argument("--out", default="BENCHMARKS.md", help="the Markdown file whose section it writes ('' : none)")
     _project_dir_argument(ei)
     ei.set_defaults(func=_cmd_evaluate_insights)
+
+    render = sub.add_parser("render-matching-sql", help="render the committed matching model into "
+                            "macros/identity/matching_model.sql, the SQL matching path's pieces (cdp train does too)")
+    render.set_defaults(func=_cmd_render_matching_sql)
 
     bench = sub.add_parser("bench", help="full and incremental builds at several scales; write BENCHMARKS.md")
     bench.add_argument("--scales", default="10_000,100_000,1_000_000", help="person-bearing records per scale")

@@ -63,8 +63,12 @@ def _append(table: pa.Table, template_row: int, **values: object) -> pa.Table:
     return pa.concat_tables([table, pa.Table.from_pylist([row], schema=table.schema)])
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+# Both matching engines (var matching_engine): Splink's Python model, DuckDB's default, and the trained model
+# rendered into SQL (models/intermediate/identity/int_identity_edges__probabilistic.sql), Snowflake's.
+@pytest.fixture(scope="module", params=["splink", "sql"])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    engine = f"matching_engine: {request.param}"
+    models = [*MODELS, "--vars", f"{{{engine}}}"]
     root = tmp_path_factory.mktemp("incremental")
     final = root / "final"
     subprocess.run([str(ROOT / ".venv" / "bin" / "cdp"), "generate", "--people", str(PEOPLE), "--seed", str(SEED),
@@ -112,7 +116,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     two_step, full = root / "two_step" / "cdp.duckdb", root / "full" / "cdp.duckdb"
     for database in (two_step, full):
         database.parent.mkdir(parents=True)
-    done = run_dbt(MODELS, base / "raw", two_step)
+    done = run_dbt(models, base / "raw", two_step)
     assert done.returncode == 0, done.stdout[-3000:]
     base_links = _links(two_step)
     # Changed in the batch too: the email of a club member who shared it with one other record only, so that its
@@ -130,26 +134,27 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     members = _replace(members, split, email="left.a.shared.email@example.net",
                        _loaded_at=pc.max(members.column("_loaded_at")).as_py() + dt.timedelta(hours=2))
     pq.write_table(members, raw / "club" / "member.parquet")
-    incremental = run_dbt(MODELS, raw, two_step)
+    incremental = run_dbt(models, raw, two_step)
     assert incremental.returncode == 0, incremental.stdout[-3000:]
-    done = run_dbt(MODELS, raw, full)
+    done = run_dbt(models, raw, full)
     assert done.returncode == 0, done.stdout[-3000:]
     # The partly rewritten models rebuilt whole on the two-step build's own graph: what they must equal.
     rebuilt = root / "rebuilt" / "cdp.duckdb"
     rebuilt.parent.mkdir()
     shutil.copy(two_step, rebuilt)
-    done = run_dbt(["run", "--full-refresh", "--select", *(name.split(".")[1] for name in PARTLY_REWRITTEN)],
+    done = run_dbt(["run", "--full-refresh", "--vars", f"{{{engine}}}",
+                    "--select", *(name.split(".")[1] for name in PARTLY_REWRITTEN)],
                    raw, rebuilt)
     assert done.returncode == 0, done.stdout[-3000:]
     # make realign: the two-step build once more, every pair rescored.
     realigned = root / "realigned" / "cdp.duckdb"
     realigned.parent.mkdir()
     shutil.copy(two_step, realigned)
-    done = run_dbt([*MODELS, "--vars", "{rescore_all_share: 0}"], raw, realigned)
+    done = run_dbt([*MODELS, "--vars", f"{{rescore_all_share: 0, {engine}}}"], raw, realigned)
     assert done.returncode == 0, done.stdout[-3000:]
     ids = members.column("member_id").to_pylist()
-    return {"base": base_links, "two_step": two_step, "full": full, "rebuilt": rebuilt, "log": incremental.stdout,
-            "realigned": realigned, "realign_log": done.stdout,
+    return {"models": models, "base": base_links, "two_step": two_step, "full": full, "rebuilt": rebuilt,
+            "log": incremental.stdout, "realigned": realigned, "realign_log": done.stdout,
             "raw": raw,
             "changed": f"club:{ids[changed]}", "a": f"club:{ids[a]}", "b": f"club:{ids[b]}",
             "forgotten": f"club:{ids[forgotten]}", "pair_email": pair_email}
@@ -296,7 +301,7 @@ def test_a_build_with_nothing_new_changes_nothing(world: dict, tmp_path: Path) -
     logged, no pair scored again, nothing rewritten differently, and no scratch table left behind."""
     again = tmp_path / "cdp.duckdb"
     shutil.copy(world["two_step"], again)
-    done = run_dbt(MODELS, world["raw"], again)
+    done = run_dbt(world["models"], world["raw"], again)
     assert done.returncode == 0, done.stdout[-3000:]
     assert "int_identity_edges__probabilistic: 0 records new, changed or gone" in done.stdout
     with duckdb.connect(str(again), read_only=True) as con:
