@@ -31,12 +31,17 @@ def _pairs(counts: pa.Array) -> int:
     return int((values * (values - 1) // 2).sum())
 
 
+def no_truth() -> pa.Table:
+    """The row of a data set without ground truth: every value null."""
+    return pa.Table.from_pylist([dict.fromkeys(BLOCKING_SCHEMA.names)], schema=BLOCKING_SCHEMA)
+
+
 def blocking_recall(records: pa.Table, truth: pa.Table, exact_edges: pa.Table) -> pa.Table:
     """One row (`BLOCKING_SCHEMA`): `records` are the matching inputs, `truth` maps every person-bearing record
     (`identity_record_id`) to its `person_id`, `exact_edges` are the exact-identifier edges (`identity_record_id_l`,
     `identity_record_id_r`). No truth: one row of nulls."""
     if truth.num_rows == 0:
-        return pa.Table.from_pylist([dict.fromkeys(BLOCKING_SCHEMA.names)], schema=BLOCKING_SCHEMA)
+        return no_truth()
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     con.register("records", records.select(INPUT_COLUMNS))

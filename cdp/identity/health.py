@@ -12,6 +12,10 @@ build, one row each, `warn` where the model and the data disagree:
 - `model`: what the model was trained on (information).
 
 Each check's limit is a module constant; retraining on the data (`make train`) clears the warnings.
+
+Every check is a count: the counts run in the warehouse the model is given (`Warehouse`: the dbt Python model's
+session, DuckDB or Snowflake), over the queries for the records and the pairs, and only the counts come back (one row
+per statement), so the check needs no more memory for a billion records than for a thousand.
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from cdp.identity.matching import PRIOR_PER_RECORD_KEY, TRAINING_KEY
 from cdp.identity.training import completeness, count_prior_rule_pairs, prior_rule_recall
+from cdp.identity.warehouse import Warehouse
 
 HEALTH_SCHEMA = pa.schema([
     ("check_name", pa.string()), ("comparison_name", pa.string()), ("level_label", pa.string()),
@@ -65,20 +69,18 @@ def _levels(model: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return levels
 
 
-def check(records: pa.Table, pairs: pa.Table, model: dict[str, Any]) -> pa.Table:
-    """The health rows for `records` (the matching inputs), `pairs` (the current scored pairs, with their
-    `explanation`) and the trained `model` as stored (with `cdp_training` and the per-record prior)."""
+def check(warehouse: Warehouse, records: str, pairs: str, model: dict[str, Any]) -> pa.Table:
+    """The health rows for `records` (a query for the matching inputs), `pairs` (a query for the current scored
+    pairs, with their `explanation`), both run in `warehouse`, and the trained `model` as stored (with
+    `cdp_training` and the per-record prior)."""
     training = model.get(TRAINING_KEY) or {}
     trained_completeness = training.get("completeness", {})
     levels = _levels(model)
-    con = duckdb.connect()
-    con.execute("set enable_progress_bar = false")
-    con.register("records", records)
-    con.register("pairs", pairs.select(["explanation"]))
-    here = completeness(con)
+    record_count = int(warehouse.scalar(f"select count(*) from ({records}) as records"))
+    here = completeness(warehouse, records)
     rows = [_row("model", "info", f"trained on {training.get('records', 'an unknown number of'):,} records"
                  if isinstance(training.get("records"), int) else "a model without training provenance",
-                 observed=float(records.num_rows), expected=_float(training.get("records")))]
+                 observed=float(record_count), expected=_float(training.get("records")))]
 
     for name, comparison_levels in levels.items():
         share, trained = here.get(name, 0.0), _float(trained_completeness.get(name))
@@ -102,9 +104,8 @@ def check(records: pa.Table, pairs: pa.Table, model: dict[str, Any]) -> pa.Table
                              + ("neutral in the model" if neutral else "estimated in the model"),
                              name, observed=share, expected=trained))
 
-    rows.extend(_default_level_rows(con, levels, pairs.num_rows))
-    rows.append(_prior_row(con, model, training, records.num_rows))
-    con.close()
+    rows.extend(_default_level_rows(warehouse, pairs, levels))
+    rows.append(_prior_row(warehouse, records, model, training, record_count))
     return pa.Table.from_pylist(rows, schema=HEALTH_SCHEMA)
 
 
@@ -112,25 +113,27 @@ def _float(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def _default_level_rows(con: duckdb.DuckDBPyConnection, levels: dict[str, list[dict[str, Any]]],
-                        pair_count: int) -> list[dict[str, Any]]:
+def _default_level_rows(warehouse: Warehouse, pairs: str, levels: dict[str, list[dict[str, Any]]]
+                        ) -> list[dict[str, Any]]:
     """The scored pairs that landed on default-parameter levels: one row per such level hit, and the share of
-    pairs with any."""
-    defaults = {(name, level["label"]) for name, comparison_levels in levels.items()
-                for level in comparison_levels if level["m_source"] == "default"}
+    pairs with any (all counted in one statement)."""
+    defaults = sorted({(name, level["label"]) for name, comparison_levels in levels.items()
+                       for level in comparison_levels if level["m_source"] == "default"})
+    conditions = [f"{warehouse.json_text('explanation', name, 'level')} = {warehouse.literal(label)}"
+                  for name, label in defaults]
+    counts = [f"count(case when {condition} then 1 end)" for condition in conditions]
+    if conditions:
+        counts.append(f"count(case when {' or '.join(f'({condition})' for condition in conditions)} then 1 end)")
+    pair_count, *hits = (int(value) for value in
+                         warehouse.rows(f"select {', '.join(['count(*)', *counts])} from ({pairs}) as pairs")[0])
     rows, hit = [], None
     if pair_count and defaults:
-        conditions = []
-        for name, label in sorted(defaults):
-            condition = (f"json_extract_string(explanation, '$.{name}.level') = "
-                         f"'{label.replace(chr(39), chr(39) * 2)}'")
-            count = con.sql(f"select count(*) from pairs where {condition}").fetchone()[0]
-            conditions.append(condition)
+        for (name, label), count in zip(defaults, hits, strict=False):
             if count:
                 rows.append(_row("pairs_on_default_levels", "info",
                                  f"{count:,} scored pairs at {name} '{label}', whose parameters are a default",
                                  name, label, observed=float(count)))
-        hit = con.sql(f"select count(*) from pairs where {' or '.join(conditions)}").fetchone()[0] / pair_count
+        hit = hits[-1] / pair_count
     share = hit or 0.0
     status = "warn" if share > MAX_DEFAULT_LEVEL_PAIR_SHARE else "ok"
     message = (f"{share:.1%} of the {pair_count:,} scored pairs landed on a level with default parameters"
@@ -140,12 +143,12 @@ def _default_level_rows(con: duckdb.DuckDBPyConnection, levels: dict[str, list[d
     return rows
 
 
-def _prior_row(con: duckdb.DuckDBPyConnection, model: dict[str, Any], training: dict[str, Any],
+def _prior_row(warehouse: Warehouse, records: str, model: dict[str, Any], training: dict[str, Any],
                record_count: int) -> dict[str, Any]:
     """The model's expected other records of the same person per record, against this data's own estimate."""
     expected = _float(model.get(PRIOR_PER_RECORD_KEY))
     recall = prior_rule_recall(training["levels"]) if training.get("levels") else 0.0
-    rule_pairs = count_prior_rule_pairs(con) if record_count > 1 else 0
+    rule_pairs = count_prior_rule_pairs(warehouse, records) if record_count > 1 else 0
     if expected is None or not rule_pairs or recall <= 0:
         return _row("prior", "info", "this data's prior cannot be estimated here (no pair found by the prior rules, "
                     "or a model without training provenance)", expected=expected)

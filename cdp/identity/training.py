@@ -46,6 +46,7 @@ from cdp.identity.matching import (
     check_columns,
     settings,
 )
+from cdp.identity.warehouse import Warehouse
 
 # EM sessions, each blocked on columns of its own, so that between them every comparison is estimated: blocking on
 # the date of birth estimates names, email, phone and address; on the names, the date of birth and the rest; on
@@ -93,23 +94,30 @@ def deterministic_labels(record_ids: Sequence[str], edges: Sequence[tuple[str, s
     return [clustering.cluster_of[r] for r in record_ids]
 
 
-def count_pairs(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> int:
-    """Record pairs of the table `records` that agree on every column of `keys` (none null)."""
-    columns = ", ".join(f'"{key}"' for key in keys)
-    present = " and ".join(f'"{key}" is not null' for key in keys)
-    row = con.sql(f"select coalesce(sum(n * (n - 1) / 2), 0) from (select count(*) as n from records "
-                  f"where {present} group by {columns})").fetchone()
-    return int(row[0])
+# The statements below count in whatever warehouse they are given (`Warehouse`: a DuckDB connection, or a
+# dbt Python model's session on DuckDB or Snowflake) over `source`, a query for the matching inputs (training's
+# own in-memory table: `select * from records`); only counts come back. Column names are unquoted: Snowflake folds
+# them to its upper case, as it stored them.
+RECORDS = "select * from records"
 
 
-def completeness(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
-    """Per comparison, the share of records on which it is observed (any of its columns present)."""
-    shares = {}
-    for name, columns in COMPARISON_COLUMNS.items():
-        present = " or ".join(f'"{column}" is not null' for column in columns)
-        value = con.sql(f"select avg(case when {present} then 1.0 else 0.0 end) from records").fetchone()[0]
-        shares[name] = float(value or 0.0)
-    return shares
+def count_pairs(warehouse: Warehouse, keys: Sequence[str], source: str = RECORDS) -> int:
+    """Record pairs of `source` that agree on every column of `keys` (none null)."""
+    columns = ", ".join(keys)
+    present = " and ".join(f"{key} is not null" for key in keys)
+    value = warehouse.scalar(f"select coalesce(sum(n * (n - 1) / 2), 0) from (select count(*) as n from "
+                             f"({source}) as records where {present} group by {columns}) as blocks")
+    return int(value)
+
+
+def completeness(warehouse: Warehouse, source: str = RECORDS) -> dict[str, float]:
+    """Per comparison, the share of records of `source` on which it is observed (any of its columns present)."""
+    observed = ", ".join(
+        f"count(case when {' or '.join(f'{column} is not null' for column in columns)} then 1 end)"
+        for columns in COMPARISON_COLUMNS.values())
+    total, *counts = warehouse.rows(f"select count(*), {observed} from ({source}) as records")[0]
+    return {name: int(count) / int(total) if total else 0.0 for name, count in zip(COMPARISON_COLUMNS, counts,
+                                                                                    strict=True)}
 
 
 # Private Splink attributes this module reads, for want of a public API in Splink 5.0 (the written exceptions of
@@ -168,12 +176,13 @@ def train(
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     con.register("records", records)
+    warehouse = Warehouse(con)
     db_api = DuckDBAPI(connection=con)
     linker = Linker(db_api.register(records, dataset_display_name="identity_records"), settings(),
                     log_level=log_level)
     record_count = records.num_rows
     total_pairs = record_count * (record_count - 1) / 2
-    observed = completeness(con)
+    observed = completeness(warehouse)
 
     # Labels: pairs of records that exact identifiers already join.
     labelled_pairs = sum(n * (n - 1) // 2 for n in Counter(labels).values()) if labels is not None else 0
@@ -184,7 +193,7 @@ def train(
 
     # A first prior, with Splink's customary assumed recall: only EM's starting point (replaced below).
     prior_rules = [block_on(*keys) for keys in PRIOR_RULE_KEYS]
-    rule_pairs = count_prior_rule_pairs(con)
+    rule_pairs = count_prior_rule_pairs(warehouse)
     if rule_pairs:
         linker.training.estimate_probability_two_random_records_match(prior_rules, recall=0.8)
 
@@ -194,7 +203,7 @@ def train(
 
     sessions: list[dict[str, Any]] = []
     for keys in EM_BLOCKING_KEYS:
-        pairs = count_pairs(con, keys)
+        pairs = count_pairs(warehouse, keys)
         rule = {"blocking_keys": list(keys), "pairs": pairs}
         if pairs < options.min_em_pairs:
             sessions.append({**rule, "status": f"skipped: fewer than {options.min_em_pairs} pairs"})
@@ -247,12 +256,12 @@ def _rounded(value: Any) -> Any:
     return round(value, 6) if isinstance(value, float) else value
 
 
-def count_prior_rule_pairs(con: duckdb.DuckDBPyConnection) -> int:
+def count_prior_rule_pairs(warehouse: Warehouse, source: str = RECORDS) -> int:
     """Pairs found by at least one prior rule: each rule's pairs, less those both find (same email, names and
     birth date)."""
     every_key = sorted({key for keys in PRIOR_RULE_KEYS for key in keys})
-    both = count_pairs(con, every_key) if len(PRIOR_RULE_KEYS) == 2 else 0
-    return sum(count_pairs(con, keys) for keys in PRIOR_RULE_KEYS) - both
+    both = count_pairs(warehouse, every_key, source) if len(PRIOR_RULE_KEYS) == 2 else 0
+    return sum(count_pairs(warehouse, keys, source) for keys in PRIOR_RULE_KEYS) - both
 
 
 def _trained(linker: Linker, kind: str) -> dict[tuple[str, str], float | None]:

@@ -2,10 +2,10 @@
 
 A dbt Python model gets a `session`: a DuckDB connection on dbt-duckdb, a Snowpark session on dbt-snowflake (and on
 the emulator `make test-snowflake` runs). `Warehouse` runs SQL through either one, so a step written as set-based
-SQL (clustering in `cdp.identity.graph_sql`, stable IDs in `cdp.identity.stable_ids_sql`) is one code path on both
-engines: the statements run in the warehouse, and only what the caller asks for comes back (a count, one bounded
-batch of rows). Where the dialects differ (hashing, ordered string aggregation, type names), `Warehouse` renders
-each engine's spelling.
+SQL (clustering in `cdp.identity.graph_sql`, stable IDs in `cdp.identity.stable_ids_sql`, the model-health counts in
+`cdp.identity.health`) is one code path on both engines: the statements run in the warehouse, and only what the
+caller asks for comes back (a count, one bounded batch of rows). Where the dialects differ (hashing, ordered string
+aggregation, type names, JSON fields, string literals), `Warehouse` renders each engine's spelling.
 
 Intermediate results are TEMPORARY tables named with a prefix of the step: they live in the model's session only
 (on Snowflake the stored procedure's session, which then writes the model's table from them) and are dropped at
@@ -87,6 +87,18 @@ class Warehouse:
         if self.snowflake:
             return f"listagg({expression}, {separator}) within group (order by {expression})"
         return f"string_agg({expression}, {separator} order by {expression})"
+
+    def literal(self, text: str) -> str:
+        """`text` as a SQL string literal (Snowflake also reads a backslash in a literal as an escape)."""
+        if self.snowflake:
+            text = text.replace("\\", "\\\\")
+        return "'" + text.replace("'", "''") + "'"
+
+    def json_text(self, expression: str, *path: str) -> str:
+        """The text at `path` (keys, outermost first) in the JSON text `expression`; null where there is none."""
+        if self.snowflake:
+            return f"json_extract_path_text({expression}, {self.literal('.'.join(path))})"
+        return f"json_extract_string({expression}, {self.literal('$.' + '.'.join(path))})"
 
     def type_name(self, arrow_type: pa.DataType) -> str:
         """The SQL type a declared Arrow type is stored as."""

@@ -190,9 +190,10 @@
 {# What the run scores (cdp/identity/incremental.py plan_rescoring, as queries): every record on a first run or a
    full refresh, when the stored pairs are of another trained model, or when the records new, changed or gone since
    the oldest stored score reach var rescore_all_share of the current records; otherwise the records changed since
-   the newest stored score. #}
+   the newest stored score. Another model file stops the model's compilation, not the project's parse (the model
+   may be disabled: var matching_engine: splink). #}
 {% macro matching_rescoring_plan(tracked, version) -%}
-    {%- if var('matching_model_path', '') or env_var('CDP_MATCHING_MODEL', '') %}
+    {%- if execute and (var('matching_model_path', '') or env_var('CDP_MATCHING_MODEL', '')) %}
         {{ exceptions.raise_compiler_error("The SQL matching model runs the committed model (rendered into "
             ~ "macros/identity/matching_model.sql); for another model file (var matching_model_path or "
             ~ "CDP_MATCHING_MODEL) build with --vars '{matching_engine: splink}'") }}

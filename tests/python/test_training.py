@@ -4,19 +4,25 @@ evidence, provenance per level; the model-health checks; blocking recall against
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import logging
 import math
 import random
 from pathlib import Path
+from types import SimpleNamespace
 
+import duckdb
 import pyarrow as pa
 import pytest
 
-from cdp.identity.evaluation import blocking_recall
-from cdp.identity.health import check
-from cdp.identity.matching import INPUT_SCHEMA, PRIOR_PER_RECORD_KEY, TRAINING_KEY, load_model, predict
+from cdp.identity.evaluation import BLOCKING_SCHEMA, blocking_recall
+from cdp.identity.health import HEALTH_SCHEMA, check
+from cdp.identity.matching import INPUT_SCHEMA, PRIOR_PER_RECORD_KEY, TRAINING_KEY, load_model, model_bytes, predict
 from cdp.identity.training import TrainingOptions, deterministic_labels, train
+from cdp.identity.warehouse import Warehouse
+
+MODELS = Path(__file__).resolve().parents[2] / "python_models" / "intermediate" / "identity"
 
 FIRST = ["anna", "ben", "carla", "dmitri", "elena", "felix", "grace", "hugo", "ines", "jonas", "karin", "liam",
          "mara", "nils", "olga", "pavel", "quinn", "rosa", "sven", "tanja", "ulla", "viktor", "wanda", "yusuf"]
@@ -150,25 +156,33 @@ def test_labels_start_em_and_are_kept_as_a_check(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "model.json").read_text())[TRAINING_KEY]["records"] == records.num_rows
 
 
+def _check(records: pa.Table, pairs: pa.Table, model: dict, warehouse: type[Warehouse] = Warehouse) -> list[dict]:
+    """The health rows of `records` and `pairs`, counted in an in-memory DuckDB as a model's session."""
+    con = duckdb.connect()
+    con.register("records", records)
+    con.register("pairs", pairs)
+    return check(warehouse(con), "select * from records", "select explanation from pairs", model).to_pylist()
+
+
 def test_health_warns_on_a_model_that_does_not_fit(unlabelled: tuple) -> None:
     records, _, model, _ = unlabelled
     no_pairs = pa.table({"explanation": pa.array([], pa.string())})
-    fits = check(records, no_pairs, model).to_pylist()
+    fits = _check(records, no_pairs, model)
     assert not [row for row in fits if row["status"] == "warn"], fits
     # The same model on records that now carry emails it never saw: the comparison is neutral in the model.
     with_email, _ = _world(600, 3, with_email=True)
-    neutral = [row for row in check(with_email, no_pairs, model).to_pylist() if row["status"] == "warn"]
+    neutral = [row for row in _check(with_email, no_pairs, model) if row["status"] == "warn"]
     assert [row["check_name"] for row in neutral] == ["comparison_neutral_here"]
     assert neutral[0]["comparison_name"] == "email"
     # A model that weighs the date of birth, on records without one.
     bare = records.set_column(records.schema.get_field_index("date_of_birth"), "date_of_birth",
                               pa.nulls(records.num_rows, pa.date32()))
-    warned = {(row["check_name"], row["comparison_name"]) for row in check(bare, no_pairs, model).to_pylist()
+    warned = {(row["check_name"], row["comparison_name"]) for row in _check(bare, no_pairs, model)
               if row["status"] == "warn"}
     assert warned == {("comparison_empty_here", "date_of_birth")}
     # A model expecting ten times the duplicates these records have.
     skewed = {**model, PRIOR_PER_RECORD_KEY: model[PRIOR_PER_RECORD_KEY] * 10}
-    prior = next(row for row in check(records, no_pairs, skewed).to_pylist() if row["check_name"] == "prior")
+    prior = next(row for row in _check(records, no_pairs, skewed) if row["check_name"] == "prior")
     assert prior["status"] == "warn" and prior["expected_value"] > 5 * prior["observed_value"]
 
 
@@ -177,9 +191,96 @@ def test_health_counts_pairs_on_default_levels(unlabelled: tuple) -> None:
     on_default = json.dumps({"email": {"level": "Exact match on email", "match_weight": 0.0}})
     elsewhere = json.dumps({"email": {"level": "email is NULL", "match_weight": 0.0}})
     pairs = pa.table({"explanation": [on_default] * 2 + [elsewhere] * 8})
-    rows = check(records, pairs, model).to_pylist()
+    rows = _check(records, pairs, model)
     share = next(row for row in rows if row["check_name"] == "pairs_on_default_levels" and row["level_label"] is None)
     assert share["observed_value"] == pytest.approx(0.2) and share["status"] == "warn"
+
+
+class _CountsOnly(Warehouse):
+    """A warehouse that records every statement and fails one that brings back more than a row of counts."""
+
+    def __init__(self, session: object) -> None:
+        super().__init__(session)
+        self.statements: list[str] = []
+
+    def rows(self, sql: str) -> list[tuple]:
+        self.statements.append(sql)
+        rows = super().rows(sql)
+        assert len(rows) == 1 and all(isinstance(value, int | float) for value in rows[0]), (sql, rows)
+        return rows
+
+    def arrow(self, sql: str, schema: pa.Schema) -> pa.Table:
+        raise AssertionError(f"the health check read a table: {sql}")
+
+
+def test_health_brings_back_only_counts(unlabelled: tuple) -> None:
+    """Every check is counted in the warehouse: each statement returns one row of numbers, whatever the size of the
+    records and pairs."""
+    records, _, model, _ = unlabelled
+    default = next(level for level in model[TRAINING_KEY]["levels"] if level["m_source"] == "default")
+    on_default = json.dumps({default["comparison"]: {"level": default["level"], "match_weight": 0.0}})
+    pairs = pa.table({"explanation": [on_default] * 3 + [json.dumps({})] * 5})
+    counted = _check(records, pairs, model, _CountsOnly)
+    assert counted == _check(records, pairs, model)
+    hits = [row for row in counted if row["check_name"] == "pairs_on_default_levels" and row["level_label"]]
+    assert [(row["comparison_name"], row["level_label"], row["observed_value"]) for row in hits] == [
+        (default["comparison"], default["level"], 3.0)]
+
+
+def _model_file(name: str, refs: dict[str, object], session: object) -> pa.Table:
+    """The Python model `name`'s own code, run as dbt-duckdb runs it, with `refs` as its dbt.ref relations."""
+    class Config:
+        def __call__(self, **_settings: object) -> None:
+            pass
+
+        def meta_get(self, key: str) -> str:
+            return ""  # matching_model_path: the committed model
+
+    dbt = SimpleNamespace(config=Config(), ref=lambda model: refs[model])
+    spec = importlib.util.spec_from_file_location(name, MODELS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.model(dbt, session)
+
+
+class _QueryOnly:
+    """A relation whose rows the model must not read: only its SQL, to run in the warehouse."""
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+
+    def sql_query(self) -> str:
+        return self.sql
+
+
+class _Unreadable:
+    """A relation the model must not touch at all."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"read a relation it does not need ({name})")
+
+
+def test_the_health_model_reads_neither_records_nor_pairs(unlabelled: tuple) -> None:
+    records, _, _, _ = unlabelled
+    explanation = json.dumps({"email": {"level": "email is NULL", "match_weight": 0.0}})
+    con = duckdb.connect()
+    con.register("records", records)
+    con.register("edges", pa.table({"explanation": [explanation] * 3, "is_current": [True, True, False]}))
+    returned = _model_file("int_identity_model_health", {
+        "int_identity_match_inputs": _QueryOnly("select * from records"),
+        "int_identity_edges__probabilistic": _QueryOnly("select * from edges")}, con)
+    assert returned.schema == HEALTH_SCHEMA
+    model = json.loads(model_bytes(None))
+    assert returned.to_pylist() == _check(records, pa.table({"explanation": [explanation] * 2}), model)
+
+
+def test_blocking_recall_without_truth_reads_no_inputs() -> None:
+    con = duckdb.connect()
+    no_truth = con.sql("select 'r' as identity_record_id, 'p' as person_id where false")
+    returned = _model_file("int_identity_blocking_recall", {
+        "stg_evaluation__truth_records": no_truth, "int_identity_match_inputs": _Unreadable(),
+        "int_identity_edges__deterministic": _Unreadable()}, con)
+    assert returned.schema == BLOCKING_SCHEMA and returned.to_pylist() == [dict.fromkeys(BLOCKING_SCHEMA.names)]
 
 
 def test_blocking_recall_counts_direct_and_reachable_true_pairs() -> None:

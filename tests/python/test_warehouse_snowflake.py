@@ -1,23 +1,29 @@
-"""Clustering and stable IDs in the warehouse through a Snowpark session, on an emulator of its own: the Snowflake
-spelling of the SQL (SHA2, LISTAGG ... WITHIN GROUP, temporary tables, the batch upload) gives what the in-memory
-reference gives. (`make test-snowflake` then builds the models themselves there; test_snowflake_emulator.py compares
-the marts.)"""
+"""Clustering, stable IDs and the model-health counts in the warehouse through a Snowpark session, on an emulator of
+its own: the Snowflake spelling of the SQL (SHA2, LISTAGG ... WITHIN GROUP, JSON_EXTRACT_PATH_TEXT, temporary tables,
+the batch upload) gives what the in-memory reference gives. (`make test-snowflake` then builds the models themselves
+there; test_snowflake_emulator.py compares the marts.)"""
 
 from __future__ import annotations
 
 import atexit
+import copy
+import json
 import random
 import socket
 from collections.abc import Iterator
 from datetime import datetime
 
+import duckdb
 import pyarrow as pa
 import pytest
 from test_graph_sql import _random_graph, _reference_clusters
 from test_stable_ids_sql import _apply, _as_table, _previous_holding, _random_clusters, _rows
+from test_training import _world
 
 from cdp.identity.graph import CLUSTER_SCHEMA
 from cdp.identity.graph_sql import cluster_in_warehouse
+from cdp.identity.health import check
+from cdp.identity.matching import COMPARISON_COLUMNS, TRAINING_KEY, model_bytes
 from cdp.identity.stable_ids import PREVIOUS_SCHEMA, UPDATE_SCHEMA, id_updates, mint_id
 from cdp.identity.stable_ids_sql import id_updates_in_warehouse
 from cdp.identity.warehouse import Warehouse, sql_result
@@ -110,3 +116,40 @@ def test_a_minted_id_issued_before_is_salted_through_snowpark(session) -> None:
     assert got == _rows(id_updates(clusters, previous, now))
     assert {row[1] for row in got if row[5]} == {mint_id(["a", "b"], {plain})}
 
+
+
+def test_model_health_through_snowpark_equals_duckdb(session) -> None:
+    """The health rows counted on Snowflake equal those counted on DuckDB: completeness, pairs on default levels
+    (found in the explanation JSON, a label with a quote and a backslash included), the prior rule pairs."""
+    model = copy.deepcopy(json.loads(model_bytes(None)))
+    odd = "it's a \\ level"
+    email = next(c for c in model["comparisons"] if c["output_column_name"] == "email")
+    exact = next(level for level in email["comparison_levels"] if not level.get("is_null_level"))
+    plain = exact["label_for_charts"]
+    exact["label_for_charts"] = odd
+    model.setdefault(TRAINING_KEY, {})["levels"] = [
+        {**level, "level": odd, "m_source": "default"} if level["comparison"] == "email" and level["level"] == plain
+        else {**level, "m_source": "default"} if level["comparison"] == "phone" else level
+        for level in model[TRAINING_KEY].get("levels", [])]
+    records, _ = _world(150, 5, with_email=True)
+    columns = sorted({"identity_record_id", "email", "first_name", "last_name", "date_of_birth",
+                      *(column for names in COMPARISON_COLUMNS.values() for column in names)})
+    records = records.select(columns)
+    for name in ("phone", "city"):  # on some records (the generated world has none)
+        values = pa.array([f"{name}{i % 40}" if i % 3 else None for i in range(records.num_rows)], pa.string())
+        records = records.set_column(records.column_names.index(name), name, values)
+    phone = next(level["level"] for level in model[TRAINING_KEY]["levels"] if level["comparison"] == "phone")
+    explanations = [json.dumps({"email": {"level": odd}}), json.dumps({"phone": {"level": phone}}),
+                    json.dumps({"email": {"level": odd}, "phone": {"level": phone}}), json.dumps({"email": {}})]
+    pairs = pa.table({"explanation": explanations * 3, "is_current": [True] * 10 + [False] * 2})
+    con = duckdb.connect()
+    con.register("records", records)
+    con.register("pairs", pairs)
+    current = "select explanation from ({}) as edges where is_current"
+    expected = check(Warehouse(con), "select * from records", current.format("select * from pairs"), model)
+    got = check(Warehouse(session), _upload(session, "health_records_in", records),
+                current.format(_upload(session, "health_pairs_in", pairs)), model)
+    assert got.to_pylist() == expected.to_pylist()
+    hits = {row["level_label"]: row["observed_value"] for row in got.to_pylist()
+            if row["check_name"] == "pairs_on_default_levels" and row["level_label"]}
+    assert hits == {odd: 5.0, phone: 5.0}
