@@ -170,8 +170,27 @@ def test_the_second_build_scored_only_what_changed(world: dict) -> None:
     assert watermarks == 2, "the pairs of unchanged records keep the first build's scores"
 
 
+def _graph_edges(database: Path) -> set[tuple[str, str]]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return set(con.execute("select identity_record_id_l, identity_record_id_r "
+                               "from intermediate.int_identity_edges__unioned").fetchall())
+
+
 def test_incremental_build_has_the_unified_individuals_of_a_full_build(world: dict) -> None:
-    assert _partition(_links(world["two_step"])) == _partition(_links(world["full"]))
+    """The same unified individuals as a full build, but for the documented drift: a pair of two unchanged records
+    keeps the score of the run that scored it (README, *What happens when... an incremental build and a full build
+    disagree*), so it can sit on the other side of the threshold. Any other difference fails: an edge one build
+    has and the other lacks must be such a drifted pair (scored, current, in both, with different weights), and
+    with the same edges the two builds must cluster alike (`make realign` removes the drift: the test below)."""
+    two_step, full = _partition(_links(world["two_step"])), _partition(_links(world["full"]))
+    if two_step == full:
+        return
+    differing = _graph_edges(world["two_step"]) ^ _graph_edges(world["full"])
+    assert differing, "the same edges clustered into other individuals: the graph steps are not incremental"
+    full_scores, two_step_scores = _current_pairs(world["full"]), _current_pairs(world["two_step"])
+    for pair in differing:
+        assert pair in full_scores and pair in two_step_scores, f"{pair}: scored in one build only"
+        assert abs(full_scores[pair] - two_step_scores[pair]) > 1e-9, f"{pair}: same score, other edge"
 
 
 def _current_pairs(database: Path) -> dict[tuple[str, str], float]:
