@@ -160,6 +160,28 @@ dominant_partitions as (
     where record_share >= {{ var('guard_nameless_min_share') }}
 ),
 
+-- The dominant partition each nameless record adopts: an inner join on the value (its condition on the birth
+-- dates is a filter after the equal keys), so no left join holds a non-equal condition, which would make it a
+-- nested loop over every member and partition.
+adopted_partitions as (
+    select distinct
+        members.identity_record_id,
+        members.identifier_type,
+        members.identifier_value,
+        dominant_partitions.partition_key
+    from members
+    inner join dominant_partitions
+        on members.identifier_type = dominant_partitions.identifier_type
+            and members.identifier_value = dominant_partitions.identifier_value
+    where members.partition_key is null
+        and (
+            members.date_of_birth is null
+            or dominant_partitions.min_date_of_birth is null
+            or members.date_of_birth between dominant_partitions.min_date_of_birth
+            and dominant_partitions.max_date_of_birth
+        )
+),
+
 assigned as (
     select
         members.identity_record_id,
@@ -168,18 +190,12 @@ assigned as (
         members.identifier_origin,
         members.guard_status,
         members.group_fingerprint,
-        coalesce(members.partition_key, dominant_partitions.partition_key) as partition_key
+        coalesce(members.partition_key, adopted_partitions.partition_key) as partition_key
     from members
-    left outer join dominant_partitions
-        on members.identifier_type = dominant_partitions.identifier_type
-            and members.identifier_value = dominant_partitions.identifier_value
-            and members.partition_key is null
-            and (
-                members.date_of_birth is null
-                or dominant_partitions.min_date_of_birth is null
-                or members.date_of_birth between dominant_partitions.min_date_of_birth
-                and dominant_partitions.max_date_of_birth
-            )
+    left outer join adopted_partitions
+        on members.identity_record_id = adopted_partitions.identity_record_id
+            and members.identifier_type = adopted_partitions.identifier_type
+            and members.identifier_value = adopted_partitions.identifier_value
 ),
 
 anchored as (

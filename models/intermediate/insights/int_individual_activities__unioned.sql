@@ -9,8 +9,14 @@ with money_amounts as (
     where amount_kind in ('store_order', 'lake_purchase')
 ),
 
+-- The store orders, keyed as their money amounts are (kind and ID), so the join below is on equal keys alone: a
+-- constant in a left join's condition would make it a nested loop over every order and amount.
 orders as (
-    select * from {{ ref('stg_commerce__orders') }}
+    select
+        'store_order' as amount_kind,
+        order_id,
+        total_price
+    from {{ ref('stg_commerce__orders') }}
 ),
 
 bookings as (
@@ -61,7 +67,7 @@ purchases as (
         money_amounts.occurred_at as activity_at
     from money_amounts
     left outer join orders
-        on money_amounts.amount_kind = 'store_order'
+        on money_amounts.amount_kind = orders.amount_kind
             and money_amounts.source_amount_id = orders.order_id
 ),
 
