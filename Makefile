@@ -110,8 +110,12 @@ evaluate-insights: install
 	$(BIN)/cdp evaluate-insights --database $(CDP_DUCKDB_PATH)
 
 SCALES ?= 10_000,100_000,1_000_000
+# Scales run end to end only (generate, full build, training), e.g. END_TO_END=10_000_000; with SCALES= alone, added
+# to the results already measured. BENCH_MEMORY_LIMIT: DuckDB's memory limit for them (e.g. 12GB), spilling beyond.
+END_TO_END ?=
+BENCH_MEMORY_LIMIT ?=
 bench: install
-	$(BIN)/cdp bench --scales $(SCALES)
+	$(BIN)/cdp bench --scales "$(SCALES)" --end-to-end "$(END_TO_END)" --duckdb-memory-limit "$(BENCH_MEMORY_LIMIT)"
 
 # The matching step at warehouse scale over the worlds `make bench` built: candidate pairs per blocking rule, the SQL
 # and Splink engines timed at the largest scale, and an estimate of 10M and 100M records on Snowflake.

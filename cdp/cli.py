@@ -157,8 +157,11 @@ def _cmd_evaluate_insights(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from cdp.bench import run
 
-    scales = [int(value.replace("_", "")) for value in args.scales.split(",")]
-    run(scales, args.seed, Path(args.workdir), Path(args.out), share=args.batch_share)
+    def parse(values: str) -> list[int]:
+        return [int(value.replace("_", "")) for value in values.split(",") if value.strip()]
+
+    run(parse(args.scales), args.seed, Path(args.workdir), Path(args.out), share=args.batch_share,
+        end_to_end=parse(args.end_to_end), memory_limit=args.duckdb_memory_limit or None)
     return 0
 
 
@@ -414,6 +417,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="full and incremental builds at several scales; write BENCHMARKS.md")
     bench.add_argument("--scales", default="10_000,100_000,1_000_000", help="person-bearing records per scale")
+    bench.add_argument("--end-to-end", default="", help="scales (records) to run end to end only: generate, full "
+                       "build, training; added to the results already in --out when --scales is empty")
+    bench.add_argument("--duckdb-memory-limit", default="", help="DuckDB's memory limit for the end-to-end scales "
+                       "(e.g. 12GB), spilling to their folder beyond it; default: DuckDB's own")
     bench.add_argument("--batch-share", type=float, default=0.01, help="share of records the incremental run adds")
     bench.add_argument("--seed", type=int, default=7)
     bench.add_argument("--workdir", default="data/bench")

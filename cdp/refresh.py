@@ -10,8 +10,13 @@
 
 What the frequent run leaves to the full build (`make build`, the nightly or CI run):
 - data tests of severity `warn` (observations about the data, read in the morning, not gates) and unit tests (they
-  test the SQL, which a new batch does not change); tests of severity `error` on what the run builds still run and
-  still stop publication (macros/publication/publish_marts.sql);
+  test the SQL, which a new batch does not change);
+- the data tests of the intermediate models of identity, identity sources, insights, profiles and data quality:
+  the grain and relationships inside the SQL, which the tests of the marts built from them check again at the
+  output. What a batch can break is still tested on every run that builds it: staging (each feed's keys and
+  values), the marts (what consumers read), the privacy and activation models (deletion, consent, the frequency
+  cap) and the singular tests. Those tests of severity `error` still stop publication
+  (macros/publication/publish_marts.sql);
 - models no raw feed reaches that a var, seed or the calendar moves (`run_date`, exchange rates, overrides): a
   change of those is a change of the project, built by the full build;
 - a feed that appears for the first time: the full build registers it.
@@ -28,8 +33,11 @@ from pathlib import Path
 
 from cdp.project import target_path
 
-# Data tests of severity warn and unit tests run with the full build only (see the module docstring).
-FREQUENT_EXCLUDES = ["config.severity:warn"]
+# Data tests of severity warn, those of the intermediate models whose grain the marts' tests check again, and unit
+# tests run with the full build only (see the module docstring).
+FULL_BUILD_TEST_FOLDERS = ("identity", "identity_sources", "insights", "profiles", "data_quality")
+FREQUENT_EXCLUDES = ["config.severity:warn",
+                     *(f"resource_type:test,path:models/intermediate/{folder}" for folder in FULL_BUILD_TEST_FOLDERS)]
 FREQUENT_EXCLUDED_TYPES = ["unit_test"]
 STATE_FILES = ("sources.json", "manifest.json")
 

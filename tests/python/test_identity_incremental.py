@@ -27,13 +27,16 @@ from cdp.bench import stamp_later_load
 
 PEOPLE, SEED, BATCH_SHARE = 400, 23, 0.05
 MODELS = ["build", "--select", "+unified_links", "+int_identity_edges__resolved", "+int_unified_id_changes__logged",
-          "+export_marketing_cloud_audience", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
-# The models the second build rewrites only in part: by identifier group, and by graph component
-# (macros/identity/graph_incremental.sql).
+          "+export_marketing_cloud_audience", "+int_insight_outcomes__observed", "--exclude-resource-type", "test",
+          "--exclude-resource-type", "unit_test"]
+# The models the second build rewrites only in part: by identifier group, by graph component
+# (macros/identity/graph_incremental.sql), and by individual (macros/insights/incremental_by_individual.sql).
 PARTLY_REWRITTEN = ["intermediate.int_identity_edges__deterministic", "intermediate.int_identity_records__linked",
                     "intermediate.int_identity_edges__resolved",
                     "intermediate.int_profile_records__aggregated_by_individual",
-                    "intermediate.int_profile_attributes__survived"]
+                    "intermediate.int_profile_attributes__survived",
+                    "intermediate.int_insight_features__as_of", "intermediate.int_insight_outcomes__observed",
+                    "intermediate.int_insight_predictions__scored"]
 BRIDGE_ID = "003BRIDGE000000001"
 
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import DBT, ROOT
 
 # The join operators that compare every pair of rows (or sort both sides for one inequality) instead of hashing.

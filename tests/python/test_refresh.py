@@ -93,6 +93,15 @@ def test_a_batch_in_one_table_reaches_the_marts_and_rebuilds_only_what_it_reache
     # Systems the batch did not touch are not rebuilt, and no warn-severity test or unit test runs.
     assert not any(name.startswith("stg_salesforce__") for name in ran)
     assert not any(node["unique_id"].startswith("unit_test.") for node in run["results"])
+    # Data tests on another cadence: the batch's staging and the marts are tested, the intermediate grain of the
+    # identity models it reached is left to the full build.
+    manifest = json.loads((world / "target" / "manifest.json").read_text())
+    tested = {manifest["nodes"][node["unique_id"]]["original_file_path"]
+              for node in run["results"] if node["unique_id"].startswith("test.")}
+    assert any(path.startswith("models/staging/lms/") for path in tested), sorted(tested)
+    assert any(path.startswith("models/marts/") for path in tested), sorted(tested)
+    assert "int_identity_records__unioned" in ran
+    assert not any(path.startswith("models/intermediate/identity/") for path in tested), sorted(tested)
     with duckdb.connect(str(database), read_only=True) as connection:
         emitted = connection.execute(
             f"select count(*) from {triggers} where certification_id = 'REFRESH-TEST-1'").fetchone()[0]

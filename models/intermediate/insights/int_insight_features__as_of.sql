@@ -6,10 +6,28 @@
 -- insight_feature_max_days, and a person with nothing of a kind gets the cap, so every feature is a number.
 -- The trained models (cdp/insights/insight_models.json) are weighted sums of these columns; the fixed formulas'
 -- inputs (is_recently_certified, the 90-day email and digital counts, revenue_365d) are here too.
+--
+-- Incremental by individual: each row carries input_fingerprint, a hash of the individual's activities, club tier
+-- periods and the vars and snapshot dates the features follow; a run rewrites the individuals whose fingerprint is
+-- not the one stored (new, changed, re-linked, or every one when a var or run_date moves) and deletes those no
+-- longer active. The fingerprints read every activity, the aggregates only the rewritten individuals'.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='unified_individual_id',
+        on_schema_change='fail',
+        post_hook="{{ cdp_identity.delete_individuals_not_in(ref('int_unified_individuals__active')) }}",
+    )
+}}
 
 {%- set max_days = var('insight_feature_max_days') | int %}
 {%- set churn_activity_types = "('purchase', 'booking', 'certification', 'web', 'app')" %}
 {%- set tiers = var('club_tier_order') %}
+{%- set policy = local_md5(tojson([
+    var('insight_training_snapshot_dates'), var('insight_holdout_snapshot_date'), var('run_date'),
+    var('insight_outcome_window_days'), max_days, var('engagement_learning_days'), tiers,
+])) %}
 
 with snapshots as (
     select * from {{ ref('int_insight_snapshots__listed') }}
@@ -27,17 +45,82 @@ active_individuals as (
     select * from {{ ref('int_unified_individuals__active') }}
 ),
 
+activity_fingerprints as (
+    select
+        unified_individual_id,
+        {{ cdp_identity.cdp_bit_xor_agg(cdp_identity.cdp_row_hash([
+            'activity_type', 'activity_source_id', 'course_code', 'amount_in_reporting_currency', 'activity_at',
+        ])) }} as activity_fingerprint
+    from activities
+    group by unified_individual_id
+),
+
+tier_fingerprints as (
+    select
+        unified_individual_id,
+        {{ cdp_identity.cdp_bit_xor_agg(cdp_identity.cdp_row_hash([
+            'tier_rank', 'valid_from_date', 'valid_to_date',
+        ])) }} as tier_fingerprint
+    from tier_periods
+    group by unified_individual_id
+),
+
+input_fingerprints as (
+    select
+        active_individuals.unified_individual_id,
+        {{ cdp_identity.cdp_row_hash([
+            'coalesce(activity_fingerprints.activity_fingerprint, 0)',
+            'coalesce(tier_fingerprints.tier_fingerprint, 0)', "'" ~ policy ~ "'",
+        ]) }} as input_fingerprint
+    from active_individuals
+    left outer join activity_fingerprints
+        on active_individuals.unified_individual_id = activity_fingerprints.unified_individual_id
+    left outer join tier_fingerprints
+        on active_individuals.unified_individual_id = tier_fingerprints.unified_individual_id
+),
+
+-- The individuals this run writes: all of them, or on an incremental run those whose fingerprint is not stored.
+rebuilt_individuals as (
+    select
+        input_fingerprints.unified_individual_id,
+        input_fingerprints.input_fingerprint
+    from input_fingerprints
+    {%- if is_incremental() %}
+        where not exists (
+                select 1
+                from {{ this }} as stored_rows
+                where stored_rows.unified_individual_id = input_fingerprints.unified_individual_id
+                    and stored_rows.input_fingerprint = input_fingerprints.input_fingerprint
+            )
+    {%- endif %}
+),
+
+rebuilt_activities as (
+    select activities.*
+    from activities
+    inner join rebuilt_individuals
+        on activities.unified_individual_id = rebuilt_individuals.unified_individual_id
+),
+
+rebuilt_tier_periods as (
+    select tier_periods.*
+    from tier_periods
+    inner join rebuilt_individuals
+        on tier_periods.unified_individual_id = rebuilt_individuals.unified_individual_id
+),
+
 known_activities as (
     select
         snapshots.snapshot_date,
-        activities.unified_individual_id,
-        activities.activity_type,
-        activities.amount_in_reporting_currency,
-        activities.activity_at,
-        {{ dbt.datediff('cast(activities.activity_at as date)', 'snapshots.snapshot_date', 'day') }} as days_before
+        rebuilt_activities.unified_individual_id,
+        rebuilt_activities.activity_type,
+        rebuilt_activities.amount_in_reporting_currency,
+        rebuilt_activities.activity_at,
+        {{ dbt.datediff('cast(rebuilt_activities.activity_at as date)', 'snapshots.snapshot_date', 'day') }}
+            as days_before
     from snapshots
-    inner join activities
-        on snapshots.snapshot_at > activities.activity_at
+    inner join rebuilt_activities
+        on snapshots.snapshot_at > rebuilt_activities.activity_at
 ),
 
 activity_summary as (
@@ -71,30 +154,30 @@ activity_summary as (
 tiers_held as (
     select
         snapshots.snapshot_date,
-        tier_periods.unified_individual_id,
+        periods.unified_individual_id,
         max(
             case
-                when tier_periods.valid_to_date is null or tier_periods.valid_to_date >= snapshots.snapshot_date
-                    then tier_periods.tier_rank
+                when periods.valid_to_date is null or periods.valid_to_date >= snapshots.snapshot_date
+                    then periods.tier_rank
             end
         ) as club_tier_rank,
-        min(tier_periods.valid_from_date) as club_joined_date,
+        min(periods.valid_from_date) as club_joined_date,
         max(
             case
-                when tier_periods.valid_to_date is null or tier_periods.valid_to_date >= snapshots.snapshot_date
-                    then tier_periods.valid_from_date
+                when periods.valid_to_date is null or periods.valid_to_date >= snapshots.snapshot_date
+                    then periods.valid_from_date
             end
         ) as tier_since_date
     from snapshots
-    inner join tier_periods
-        on snapshots.snapshot_date >= tier_periods.valid_from_date
-    group by snapshots.snapshot_date, tier_periods.unified_individual_id
+    inner join rebuilt_tier_periods as periods
+        on snapshots.snapshot_date >= periods.valid_from_date
+    group by snapshots.snapshot_date, periods.unified_individual_id
 ),
 
 final as (
     select
         snapshots.snapshot_role,
-        active_individuals.unified_individual_id,
+        rebuilt_individuals.unified_individual_id,
         cast(least(coalesce(activity_summary.last_activity_days, {{ max_days }}), {{ max_days }}) as double)
             as last_activity_days,
         cast(least(coalesce(activity_summary.last_purchase_days, {{ max_days }}), {{ max_days }}) as double)
@@ -128,15 +211,16 @@ final as (
         coalesce(tiers_held.club_tier_rank < {{ tiers | length }}, false) as is_upgrade_eligible,
         snapshots.snapshot_date,
         snapshots.snapshot_at,
-        activity_summary.last_known_activity_at
+        activity_summary.last_known_activity_at,
+        rebuilt_individuals.input_fingerprint
     from snapshots
-    cross join active_individuals
+    cross join rebuilt_individuals
     left outer join activity_summary
         on snapshots.snapshot_date = activity_summary.snapshot_date
-            and active_individuals.unified_individual_id = activity_summary.unified_individual_id
+            and rebuilt_individuals.unified_individual_id = activity_summary.unified_individual_id
     left outer join tiers_held
         on snapshots.snapshot_date = tiers_held.snapshot_date
-            and active_individuals.unified_individual_id = tiers_held.unified_individual_id
+            and rebuilt_individuals.unified_individual_id = tiers_held.unified_individual_id
 )
 
 select * from final

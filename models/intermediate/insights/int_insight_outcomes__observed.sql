@@ -3,23 +3,56 @@
 -- booking, certification, website or app activity in the window), upgraded (a club tier period of a higher tier than
 -- the one held on the snapshot date began in the window) and the course actually enrolled in next (the first LMS
 -- enrollment in the window). The scoring snapshot (run_date) has no outcome yet.
+--
+-- Incremental by individual (macros/insights/incremental_by_individual.sql): a run rewrites the individuals whose
+-- features fingerprint (their activities, tier periods and the snapshot vars) is not the one stored here.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='unified_individual_id',
+        on_schema_change='fail',
+        post_hook="{{ cdp_identity.delete_individuals_not_in(ref('int_insight_features__as_of')) }}",
+    )
+}}
 
 with snapshots as (
     select * from {{ ref('int_insight_snapshots__listed') }}
     where snapshot_role != 'scoring'
 ),
 
+-- The features rows of the individuals this run writes: all, or those whose fingerprint is not stored.
 features as (
-    select * from {{ ref('int_insight_features__as_of') }}
-    where snapshot_role != 'scoring'
+    select all_features.*
+    from {{ ref('int_insight_features__as_of') }} as all_features
+    where all_features.snapshot_role != 'scoring'
+        {%- if is_incremental() %}
+            and not exists (
+                select 1
+                from {{ this }} as stored_rows
+                where stored_rows.unified_individual_id = all_features.unified_individual_id
+                    and stored_rows.input_fingerprint = all_features.input_fingerprint
+            )
+        {%- endif %}
+),
+
+rebuilt_individuals as (
+    select distinct unified_individual_id
+    from features
 ),
 
 activities as (
-    select * from {{ ref('int_individual_activities__unioned') }}
+    select all_activities.*
+    from {{ ref('int_individual_activities__unioned') }} as all_activities
+    inner join rebuilt_individuals
+        on all_activities.unified_individual_id = rebuilt_individuals.unified_individual_id
 ),
 
 tier_periods as (
-    select * from {{ ref('int_club_tier_periods__linked') }}
+    select all_tier_periods.*
+    from {{ ref('int_club_tier_periods__linked') }} as all_tier_periods
+    inner join rebuilt_individuals
+        on all_tier_periods.unified_individual_id = rebuilt_individuals.unified_individual_id
 ),
 
 window_activities as (
@@ -81,7 +114,8 @@ final as (
         coalesce(activity_counts.window_activity_count, 0) = 0 as is_churned,
         features.club_tier_rank > 0
         and coalesce(window_tiers.highest_new_tier_rank, 0) > features.club_tier_rank as has_upgraded,
-        features.snapshot_date
+        features.snapshot_date,
+        features.input_fingerprint
     from features
     left outer join activity_counts
         on features.snapshot_date = activity_counts.snapshot_date
