@@ -75,3 +75,4 @@ def test_the_section_lists_an_end_to_end_scale_in_its_own_table(results: dict, t
     assert main_rows == ["| 10,000,000 | 1900.0 | 20,000 | 100.0 | 2000.0 | 0.9900 | 0.9800 | 0.9850 | 12GB | 100.0 |"]
     assert "| 1,000,000 | 150.0 |" in text
     assert "| 10M records end to end <= 12 x the 1M time | 11.8 x (2000.0 s) | yes |" in text
+    assert "1 goal(s) missed; what each would take, and what the time goes to: README, *Benchmarks*." in text
