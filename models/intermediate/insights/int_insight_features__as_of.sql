@@ -68,10 +68,11 @@ tier_fingerprints as (
 input_fingerprints as (
     select
         active_individuals.unified_individual_id,
-        {{ cdp_identity.cdp_row_hash([
+        -- as text: the hash's own type differs between engines (DuckDB's is unsigned)
+        cast({{ cdp_identity.cdp_row_hash([
             'coalesce(activity_fingerprints.activity_fingerprint, 0)',
             'coalesce(tier_fingerprints.tier_fingerprint, 0)', "'" ~ policy ~ "'",
-        ]) }} as input_fingerprint
+        ]) }} as varchar) as input_fingerprint
     from active_individuals
     left outer join activity_fingerprints
         on active_individuals.unified_individual_id = activity_fingerprints.unified_individual_id

@@ -38,9 +38,9 @@
     ) }} as double) as upgrade_likelihood_formula,
 {%- endset %}
 
-{%- set fingerprint = cdp_identity.cdp_row_hash([
+{%- set fingerprint = 'cast(' ~ cdp_identity.cdp_row_hash([
     'all_features.input_fingerprint', "'" ~ local_md5(engagement_score_formula ~ scores) ~ "'",
-]) %}
+]) ~ ' as varchar)' %}
 
 with features as (
     select
