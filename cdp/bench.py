@@ -59,6 +59,9 @@ STAGES = [
     ("identity marts and data quality", "models/marts/"),
 ]
 BUILD = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+# The project's commands, from the environment the benchmark runs in.
+CDP = str(Path(sys.executable).with_name("cdp"))
+DBT = str(Path(sys.executable).with_name("dbt"))
 
 
 @dataclass
@@ -188,9 +191,9 @@ def _rows_in_marts(database: Path, target: Path, certifications: list[str]) -> d
         }
 
 
-def _metrics(database: Path, target: Path) -> dict[str, float]:
-    """The accuracy measures of the build, and its matching inputs for the baseline; the relations are those of
-    the build's manifest (in `target`)."""
+def _metrics(database: Path, target: Path, copy_match_inputs: bool = True) -> dict[str, float]:
+    """The accuracy measures of the build, and (`copy_match_inputs`) its matching inputs for the baseline; the
+    relations are those of the build's manifest (in `target`)."""
     project = relations(manifest=target / "manifest.json")
     with duckdb.connect(str(database), read_only=True) as con:
         row = con.execute(
@@ -198,48 +201,61 @@ def _metrics(database: Path, target: Path) -> dict[str, float]:
             "pairwise_recall, pairwise_f1, exact_cluster_rate, blocking_recall, reachable_recall "
             f"from {project.sql('identity_resolution_metrics')}"
         ).fetchone()
-        con.execute(f"copy (select * from {project.sql('int_identity_match_inputs')}) to "
-                    f"'{database.parent / 'match_inputs.parquet'}' (format parquet)")
+        if copy_match_inputs:
+            con.execute(f"copy (select * from {project.sql('int_identity_match_inputs')}) to "
+                        f"'{database.parent / 'match_inputs.parquet'}' (format parquet)")
     keys = ["records", "unified_individuals", "consolidation_rate", "pairwise_precision", "pairwise_recall",
             "pairwise_f1", "exact_cluster_rate", "blocking_recall", "reachable_recall"]
     return dict(zip(keys, row, strict=True))
 
 
-def run_scale(records: int, seed: int, workdir: Path, share: float, latency_share: float = 0.001) -> dict:
-    cdp = str(Path(sys.executable).with_name("cdp"))
-    dbt = str(Path(sys.executable).with_name("dbt"))
+def _generate(records: int, seed: int, workdir: Path, quiet: bool = False) -> tuple[Path, int, Step]:
+    """A fresh folder for the scale and its world generated in `<folder>/world`: (folder, people, the step)."""
     people = math.ceil(records / RECORDS_PER_PERSON)
     folder = workdir / f"records_{records}"
     shutil.rmtree(folder, ignore_errors=True)
+    step = _run(f"{records:,} records: generate {people:,} people",
+                [CDP, "generate", "--people", str(people), "--seed", str(seed), "--out", str(folder / "world"),
+                 *(["--quiet"] if quiet else [])])
+    return folder, people, step
+
+
+def _full_build_and_training(records: int, folder: Path, env: dict[str, str],
+                             paths: list[str]) -> tuple[Step, dict[str, float], Step]:
+    """The full build (with its seconds per stage), then `cdp train` on its database."""
+    full = _run(f"{records:,} records: full build", [DBT, *BUILD, *paths], env)
+    stages = _stage_times(folder / "target")
+    training = _run(f"{records:,} records: training", [CDP, "train", "--database", str(folder / "cdp.duckdb"),
+                                                        "--out", str(folder / "trained_model.json")],
+                    {"DBT_TARGET_PATH": str(folder / "target")})
+    return full, stages, training
+
+
+def run_scale(records: int, seed: int, workdir: Path, share: float, latency_share: float = 0.001) -> dict:
+    folder, people, generate = _generate(records, seed, workdir)
     world = folder / "world"
-    generate = _run(f"{records:,} records: generate {people:,} people",
-                    [cdp, "generate", "--people", str(people), "--seed", str(seed), "--out", str(world)])
     batches = _split_world(world, folder, share, latency_share)
     held_back = batches.incremental_records
     env = {"CDP_RAW_DIR": str(folder / "raw"), "CDP_TRUTH_DIR": str(world / "truth"),
            "CDP_DUCKDB_PATH": str(folder / "cdp.duckdb"), "DBT_PROFILES_DIR": str(ROOT)}
     paths = ["--target-path", str(folder / "target"), "--log-path", str(folder / "logs")]
-    full = _run(f"{records:,} records: full build", [dbt, *BUILD, *paths], env)
-    stages = _stage_times(folder / "target")
+    full, stages, training = _full_build_and_training(records, folder, env, paths)
     matching_seconds = _model_seconds(folder / "target", "int_identity_edges__probabilistic")
-    training = _run(f"{records:,} records: training", [cdp, "train", "--database", str(folder / "cdp.duckdb"),
-                                                        "--out", str(folder / "trained_model.json")],
-                    {"DBT_TARGET_PATH": str(folder / "target")})
     # The batch lands in the same raw folder, as an ingestion tool appends to the same tables (and dbt's partial
     # parsing keeps working: a changed CDP_RAW_DIR would make it parse the whole project again).
     _land_batch(folder / "incremental", folder / "raw")
-    incremental = _run(f"{records:,} records: incremental build (+{held_back:,} records)", [dbt, *BUILD, *paths], env)
+    incremental = _run(f"{records:,} records: incremental build (+{held_back:,} records)", [DBT, *BUILD, *paths], env)
     incremental_stages = _stage_times(folder / "target")
-    unchanged = _run(f"{records:,} records: unchanged build (nothing new)", [dbt, *BUILD, *paths], env)
+    unchanged = _run(f"{records:,} records: unchanged build (nothing new)", [DBT, *BUILD, *paths], env)
     unchanged_stages = _stage_times(folder / "target")
     # The frequent run (cdp refresh): with nothing new, then from landing a small batch to its rows in the marts.
     refresh_env = {**env, "DBT_TARGET_PATH": str(folder / "target"), "DBT_LOG_PATH": str(folder / "logs"),
                    "CDP_REFRESH_STATE": str(folder / "refresh_state")}
-    _save_refresh_state(dbt, paths, env, folder / "target", folder / "refresh_state")
-    refresh_nothing = _run(f"{records:,} records: frequent run, nothing new", [cdp, "refresh"], refresh_env)
+    _save_refresh_state(DBT, paths, env, folder / "target", folder / "refresh_state")
+    refresh_nothing = _run(f"{records:,} records: frequent run, nothing new", [CDP, "refresh"], refresh_env)
     _land_batch(folder / "latest", folder / "raw")
     latency = _run(f"{records:,} records: frequent run after landing {batches.latency_rows:,} rows",
-                   [cdp, "refresh"], refresh_env)
+                   [CDP, "refresh"], refresh_env)
     latency_stages = _stage_times(folder / "target")
     in_marts = _rows_in_marts(folder / "cdp.duckdb", folder / "target", batches.latency_certifications)
     metrics = _metrics(folder / "cdp.duckdb", folder / "target")
@@ -270,30 +286,15 @@ def run_scale_end_to_end(records: int, seed: int, workdir: Path, memory_limit: s
     """The end-to-end figure alone, for a scale too big to repeat every build at: generate the world, the full build
     of all of it, training. With `memory_limit`, DuckDB may use that much before it spills to the scale's folder
     (vars duckdb_memory_limit and duckdb_temp_directory)."""
-    cdp = str(Path(sys.executable).with_name("cdp"))
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    people = math.ceil(records / RECORDS_PER_PERSON)
-    folder = workdir / f"records_{records}"
-    shutil.rmtree(folder, ignore_errors=True)
+    folder, people, generate = _generate(records, seed, workdir, quiet=True)
     world = folder / "world"
-    generate = _run(f"{records:,} records: generate {people:,} people",
-                    [cdp, "generate", "--people", str(people), "--seed", str(seed), "--out", str(world), "--quiet"])
     env = {"CDP_RAW_DIR": str(world / "raw"), "CDP_TRUTH_DIR": str(world / "truth"),
            "CDP_DUCKDB_PATH": str(folder / "cdp.duckdb"), "DBT_PROFILES_DIR": str(ROOT)}
     if memory_limit:
         env |= {"CDP_DUCKDB_MEMORY_LIMIT": memory_limit, "CDP_DUCKDB_TEMP_DIR": str(folder / "spill")}
     paths = ["--target-path", str(folder / "target"), "--log-path", str(folder / "logs")]
-    full = _run(f"{records:,} records: full build", [dbt, *BUILD, *paths], env)
-    stages = _stage_times(folder / "target")
-    training = _run(f"{records:,} records: training", [cdp, "train", "--database", str(folder / "cdp.duckdb"),
-                                                        "--out", str(folder / "trained_model.json")],
-                    {"DBT_TARGET_PATH": str(folder / "target")})
-    project = relations(manifest=folder / "target" / "manifest.json")
-    with duckdb.connect(str(folder / "cdp.duckdb"), read_only=True) as con:
-        row = con.execute("select record_count, unified_individual_count, pairwise_precision, pairwise_recall, "
-                          f"pairwise_f1 from {project.sql('identity_resolution_metrics')}").fetchone()
-    metrics = dict(zip(["records", "unified_individuals", "pairwise_precision", "pairwise_recall", "pairwise_f1"],
-                       row, strict=True))
+    full, stages, training = _full_build_and_training(records, folder, env, paths)
+    metrics = _metrics(folder / "cdp.duckdb", folder / "target", copy_match_inputs=False)
     return {
         "target_records": records, "people": people, **metrics, "end_to_end_only": True,
         "duckdb_memory_limit": memory_limit, "generate": asdict(generate), "full_build": asdict(full),

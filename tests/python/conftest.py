@@ -12,8 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 DBT = ROOT / ".venv" / "bin" / "dbt"
 
 
-def run_dbt(args: list[str], raw_dir: Path, database: Path, project: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """Run dbt from the project folder (or a copy of it) against a given raw folder and database file."""
+def run_dbt(args: list[str], raw_dir: Path, database: Path, project: Path = ROOT,
+            target: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run dbt from the project folder (or a copy of it) against a given raw folder and database file; its target
+    path is `target`, else `target` beside the database."""
     env = {
         **os.environ,
         "CDP_RAW_DIR": str(raw_dir),
@@ -24,7 +26,7 @@ def run_dbt(args: list[str], raw_dir: Path, database: Path, project: Path = ROOT
     }
     return subprocess.run(
         [str(DBT), *args, "--log-path", str(database.parent / "logs"), "--target-path",
-         str(database.parent / "target")],
+         str(target or database.parent / "target")],
         cwd=project, env=env, capture_output=True, text=True, check=False,
     )
 

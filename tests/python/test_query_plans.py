@@ -12,13 +12,11 @@ snapshots, a scalar subquery, word positions) stay allowed.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DBT, ROOT
+from conftest import run_dbt
 
 # The join operators that compare every pair of rows (or sort both sides for one inequality) instead of hashing.
 NESTED_JOINS = {"NESTED_LOOP_JOIN", "BLOCKWISE_NL_JOIN", "CROSS_PRODUCT", "PIECEWISE_MERGE_JOIN", "IE_JOIN"}
@@ -55,16 +53,11 @@ def explain(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def compiled_models(built_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    target = tmp_path_factory.mktemp("plans")
-    env = {**os.environ, "CDP_RAW_DIR": str(built_data / "raw"), "CDP_TRUTH_DIR": str(built_data / "truth"),
-           "CDP_DUCKDB_PATH": str(built_data / "cdp.duckdb"), "DBT_PROFILES_DIR": str(ROOT),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    result = subprocess.run(
-        [str(DBT), "compile", "--select", "resource_type:model", "--target-path", str(target / "target"),
-         "--log-path", str(target / "logs")],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    target = tmp_path_factory.mktemp("plans") / "target"
+    result = run_dbt(["compile", "--select", "resource_type:model"], built_data / "raw", built_data / "cdp.duckdb",
+                     target=target)
     assert result.returncode == 0, result.stdout[-3000:]
-    manifest = json.loads((target / "target" / "manifest.json").read_text())
+    manifest = json.loads((target / "manifest.json").read_text())
     return {node["name"]: node["compiled_code"] for node in manifest["nodes"].values()
             if node["resource_type"] == "model" and node.get("language") == "sql"
             and node["package_name"] == "cdp_identity" and node.get("compiled_code")}
